@@ -1,1 +1,37 @@
-export {};
+export type {
+  OptimizerInfo,
+  StepEvent,
+  Histogram,
+  Vector,
+  Table,
+  MetricValue,
+  Uncertainty,
+  MetricEvent,
+  PluginErrorEvent,
+  KramersEvent,
+  EmitOptions,
+} from './events.js';
+export type { Plugin, PluginHooks, SetupContext, StepContext, Need, JsonSchema } from './plugin.js';
+export { definePlugin } from './plugin.js';
+export type { Schedule, CostState } from './schedule.js';
+export { every, logSpaced, budget, isDue } from './schedule.js';
+export type { ServiceToken } from './service-token.js';
+export { serviceToken } from './service-token.js';
+export type { Rng } from './rng.js';
+export { createRng, seedFor, permutation } from './rng.js';
+export type { ProbeContext } from './probe-context.js';
+export type { ProbeSpec, ProbeLoss } from './probe.js';
+export { createProbeContext, trainableVariables } from './probe.js';
+export { ConfigError, validateConfig } from './config-validation.js';
+export { flatSize, readFlat, writeFlat, splitFlat, concatFlat } from './flat-params.js';
+export type { MetricBus } from './metric-bus.js';
+export { createMetricBus } from './metric-bus.js';
+export type { InstrumentOptions, KramersSession, Instrumented } from './instrument.js';
+export { instrument } from './instrument.js';
+export type { PluginStats } from './plugin-host.js';
+export { orderPlugins } from './plugin-host.js';
+export type { BasicsConfig } from './basics.js';
+export { basics, layerOf } from './basics.js';
+export type { BackendName, BackendChoice } from './backend.js';
+export { useBackend, BACKEND_CHOICES } from './backend.js';
+export { optimizerInfo } from './optimizer-info.js';

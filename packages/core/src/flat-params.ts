@@ -1,0 +1,46 @@
+/**
+ * A model's trainable variables seen as one flat vector θ: variables in a fixed order, each flattened row-major.
+ * This is the convention of ../shared/reference (weightsManifest order), so flat vectors compare directly.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export function flatSize(variables: readonly tf.Variable[]): number {
+  return variables.reduce((n, v) => n + v.size, 0);
+}
+
+/** Copies the variables' values into one Float32Array (reads synchronously; cheap on cpu and wasm). */
+export function readFlat(variables: readonly tf.Variable[]): Float32Array {
+  const out = new Float32Array(flatSize(variables));
+  let offset = 0;
+  for (const v of variables) {
+    out.set(v.dataSync() as Float32Array, offset);
+    offset += v.size;
+  }
+  return out;
+}
+
+/** Assigns a flat vector back into the variables. Values are copied exactly (float32 in, float32 out). */
+export function writeFlat(variables: readonly tf.Variable[], flat: Float32Array): void {
+  const n = flatSize(variables);
+  if (flat.length !== n) {
+    throw new RangeError(`writeFlat: vector has ${flat.length} entries but the variables hold ${n} parameters`);
+  }
+  let offset = 0;
+  for (const v of variables) {
+    const part = flat.subarray(offset, offset + v.size);
+    tf.tidy(() => v.assign(tf.tensor(part, v.shape, 'float32')));
+    offset += v.size;
+  }
+}
+
+/** Splits a flat tensor into tensors shaped like the variables (for HVP directions). Call inside tf.tidy. */
+export function splitFlat(variables: readonly tf.Variable[], flat: tf.Tensor1D): tf.Tensor[] {
+  const sizes = variables.map((v) => v.size);
+  const parts = tf.split(flat, sizes);
+  return parts.map((p, i) => p.reshape(variables[i]!.shape));
+}
+
+/** Concatenates per-variable tensors into one flat tensor. Call inside tf.tidy. */
+export function concatFlat(tensors: readonly tf.Tensor[]): tf.Tensor1D {
+  return tf.concat(tensors.map((t) => t.reshape([-1]))) as tf.Tensor1D;
+}

@@ -1,0 +1,221 @@
+/**
+ * instrument(): observes every update of any tfjs optimizer instance. The interception point is the instance's
+ * `applyGradients`, which fit, fitDataset, trainOnBatch, minimize and hand-written loops all reach; `minimize`
+ * is wrapped as well to capture the loss and the loss closure (notes/tfjs-internals.md §A.2). Instances are
+ * patched, not subclassed, because users bring their own optimizer objects; `close()` undoes the patch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { filter, Subject, type Observable } from 'rxjs';
+import { observeBatchSize } from './batch-size-observer.js';
+import type { KramersEvent, StepEvent } from './events.js';
+import { createMetricBus, type MetricBus } from './metric-bus.js';
+import { learningRateOf, optimizerInfo } from './optimizer-info.js';
+import type { Plugin } from './plugin.js';
+import { createPluginHost, type PluginStats } from './plugin-host.js';
+import { createProbeContext, type ProbeSpec } from './probe.js';
+
+export interface InstrumentOptions {
+  /** Names this run in every event; default 'run-<n>'. */
+  readonly runId?: string;
+  readonly plugins?: readonly Plugin<never, unknown>[];
+  /** A shared stream for several runs; by default the session has its own. */
+  readonly bus?: MetricBus;
+  /** Minibatch size to report when it cannot be observed (hand-written loops). */
+  readonly batchSize?: number;
+  /** The model being trained: lets kramers observe each minibatch's size under fit/fitDataset/trainOnBatch. */
+  readonly model?: tf.LayersModel;
+  /** A fixed probe batch for plugins that evaluate loss, gradients or curvature at the current parameters. */
+  readonly probe?: ProbeSpec;
+}
+
+export interface KramersSession {
+  readonly runId: string;
+  /** One event per observed update. */
+  readonly step$: Observable<StepEvent>;
+  /** This run's metrics and plugin errors. */
+  readonly metric$: Observable<KramersEvent>;
+  /** Updates observed so far. */
+  readonly iterations: number;
+  /** Milliseconds spent in kramers (snapshots, plugins) and in training proper, so far. */
+  overhead(): { readonly instrumentationMs: number; readonly trainMs: number; readonly plugins: readonly PluginStats[] };
+  /** Tears plugins down, restores the optimizer's own methods, completes this session's streams. Idempotent. */
+  close(): void;
+}
+
+export type Instrumented<O extends tf.Optimizer> = O & { readonly kramers: KramersSession };
+
+type NamedTensor = { name: string; tensor: tf.Tensor };
+type Grads = tf.NamedTensorMap | NamedTensor[];
+type MinimizeFn = (f: () => tf.Scalar, returnCost?: boolean, varList?: tf.Variable[]) => tf.Scalar | null;
+
+let runCounter = 0;
+
+function namedGradients(grads: Grads): Record<string, tf.Tensor> {
+  if (!Array.isArray(grads)) return grads;
+  const out: Record<string, tf.Tensor> = {};
+  for (const { name, tensor } of grads) out[name] = tensor;
+  return out;
+}
+
+function readValues(tensors: Record<string, tf.Tensor>): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t) out.set(name, (t.dataSync() as Float32Array).slice());
+  }
+  return out;
+}
+
+export function instrument<O extends tf.Optimizer>(optimizer: O, options: InstrumentOptions = {}): Instrumented<O> {
+  if ((optimizer as unknown as Partial<Instrumented<O>>).kramers) {
+    throw new Error(
+      `instrument(): this optimizer is already instrumented as run "${(optimizer as unknown as Instrumented<O>).kramers.runId}"; ` +
+        'call .kramers.close() first or instrument a separate optimizer instance',
+    );
+  }
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
+    throw new RangeError(`instrument(): batchSize must be a positive integer, got ${String(options.batchSize)}`);
+  }
+  const runId = options.runId ?? `run-${++runCounter}`;
+  const ownBus = options.bus === undefined;
+  const bus = options.bus ?? createMetricBus();
+  const steps = new Subject<StepEvent>();
+  const probe = options.probe ? createProbeContext(options.probe) : undefined;
+  const host = createPluginHost({
+    runId,
+    plugins: options.plugins ?? [],
+    probe,
+    publish: (e) => bus.next(e),
+  });
+
+  const start = performance.now();
+  let instrumentationMs = 0;
+  let iteration = 0;
+  let closed = false;
+  let observedBatch: number | undefined;
+  let currentLoss: tf.Scalar | undefined;
+  let currentLossFn: (() => tf.Scalar) | undefined;
+  const unobserveBatch = options.model ? observeBatchSize(options.model, (rows) => (observedBatch = rows)) : undefined;
+
+  const opt = optimizer as unknown as {
+    applyGradients: (g: Grads) => void;
+    minimize: MinimizeFn;
+  };
+  const ownApply = Object.prototype.hasOwnProperty.call(opt, 'applyGradients');
+  const ownMinimize = Object.prototype.hasOwnProperty.call(opt, 'minimize');
+  const originalApply = opt.applyGradients;
+  const originalMinimize = opt.minimize;
+
+  opt.minimize = function (this: unknown, f, returnCost, varList) {
+    currentLossFn = f;
+    const capture = (): tf.Scalar => {
+      const value = f();
+      currentLoss = value;
+      return value;
+    };
+    try {
+      return originalMinimize.call(this, capture, returnCost, varList);
+    } finally {
+      currentLoss = undefined;
+      currentLossFn = undefined;
+    }
+  };
+
+  opt.applyGradients = function (this: unknown, grads: Grads) {
+    const t0 = performance.now();
+    const it = iteration;
+    const trainBefore = t0 - start - instrumentationMs;
+    const due = host.due(it, trainBefore);
+    const wantStep = steps.observed;
+    if (due.count === 0 && !wantStep) {
+      instrumentationMs += performance.now() - t0;
+      originalApply.call(this, grads);
+      iteration++;
+      return;
+    }
+    const named = namedGradients(grads);
+    const names = Object.keys(named);
+    const params = (): Record<string, tf.Variable> => {
+      const registered = tf.engine().registeredVariables;
+      const out: Record<string, tf.Variable> = {};
+      for (const n of names) if (registered[n]) out[n] = registered[n];
+      return out;
+    };
+    const before = due.needsUpdate ? readValues(params()) : undefined;
+    const loss = currentLoss && !currentLoss.isDisposed ? currentLoss.dataSync()[0] : undefined;
+    const tApply = performance.now();
+    originalApply.call(this, grads);
+    const tAfter = performance.now();
+
+    let live = true;
+    let gradientValues: Map<string, Float32Array> | undefined;
+    let paramValues: Map<string, Float32Array> | undefined;
+    const info = optimizerInfo(optimizer);
+    const event: StepEvent = {
+      runId,
+      iteration: it,
+      loss,
+      learningRate: learningRateOf(info),
+      batchSize: observedBatch ?? options.batchSize,
+      optimizer: info,
+      wallTime: Date.now(),
+      elapsedMs: tAfter - start,
+      gradients: () => {
+        if (!live) throw new Error(`step ${it} is over: its gradients are disposed; copy them inside the subscriber`);
+        return named;
+      },
+      params: () => {
+        if (!live) throw new Error(`step ${it} is over: read parameters inside the subscriber`);
+        return params();
+      },
+    };
+    try {
+      if (due.count > 0) {
+        host.run(
+          {
+            step: event,
+            iteration: it,
+            gradientValues: () => (gradientValues ??= readValues(named)),
+            paramValues: () => (paramValues ??= readValues(params())),
+            previousParamValues: () => before!,
+            lossFn: currentLossFn,
+          },
+          trainBefore,
+        );
+      }
+      if (wantStep) steps.next(event);
+    } finally {
+      live = false;
+      iteration++;
+      instrumentationMs += tApply - t0 + (performance.now() - tAfter);
+    }
+  };
+
+  const session: KramersSession = {
+    runId,
+    step$: steps.asObservable(),
+    metric$: ownBus ? bus.asObservable() : bus.pipe(filter((e) => e.runId === runId)),
+    get iterations() {
+      return iteration;
+    },
+    overhead: () => ({
+      instrumentationMs,
+      trainMs: performance.now() - start - instrumentationMs,
+      plugins: host.stats(),
+    }),
+    close() {
+      if (closed) return;
+      closed = true;
+      host.teardown(iteration);
+      if (ownApply) opt.applyGradients = originalApply;
+      else delete (opt as Partial<typeof opt>).applyGradients;
+      if (ownMinimize) opt.minimize = originalMinimize;
+      else delete (opt as Partial<typeof opt>).minimize;
+      unobserveBatch?.();
+      delete (optimizer as { kramers?: KramersSession }).kramers;
+      steps.complete();
+      if (ownBus) bus.complete();
+    },
+  };
+  Object.defineProperty(optimizer, 'kramers', { value: session, enumerable: false, configurable: true });
+  return optimizer as Instrumented<O>;
+}

@@ -1,0 +1,227 @@
+/**
+ * The plugin host: validates configs, orders plugins (enforce groups, then providers before their users), binds
+ * their services in an inversify container, decides per step who is due, measures what each costs, and isolates
+ * faults — a plugin that throws is reported as a plugin-error event and switched off; the others go on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Container } from 'inversify';
+import { ConfigError, validateConfig } from './config-validation.js';
+import type { EmitOptions, KramersEvent, MetricValue } from './events.js';
+import type { Need, Plugin, PluginHooks, StepContext } from './plugin.js';
+import type { ProbeContext } from './probe-context.js';
+import { every, isDue, type Schedule } from './schedule.js';
+import type { ServiceToken } from './service-token.js';
+
+interface ActivePlugin {
+  readonly plugin: Plugin<unknown, unknown>;
+  readonly schedule: Schedule;
+  readonly needs: ReadonlySet<Need>;
+  hooks: PluginHooks<unknown> | undefined;
+  enabled: boolean;
+  lastRun: number | undefined;
+  pluginMs: number;
+  lastMs: number;
+  runs: number;
+}
+
+export interface PluginHostOptions {
+  readonly runId: string;
+  readonly plugins: readonly Plugin<never, unknown>[];
+  readonly probe: ProbeContext | undefined;
+  readonly publish: (event: KramersEvent) => void;
+}
+
+/** Per-step values the instrumented optimizer hands to the host. */
+export type StepInputs = Omit<StepContext, 'get' | 'emit' | 'probe'>;
+
+export interface PluginStats {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly runs: number;
+  readonly totalMs: number;
+}
+
+export interface PluginHost {
+  /** Plugins due at this iteration, and whether any of them needs the pre-update parameters. */
+  due(iteration: number, trainMs: number): { readonly count: number; readonly needsUpdate: boolean };
+  /** Runs the plugins found due by the last `due` call. */
+  run(inputs: StepInputs, trainMs: number): void;
+  stats(): readonly PluginStats[];
+  teardown(iteration: number): void;
+}
+
+const GROUP_RANK = { pre: 0, normal: 1, post: 2 } as const;
+
+/** Enforce groups first; inside a group, a stable topological order over provides → dependsOn. */
+export function orderPlugins<P extends Pick<Plugin, 'name' | 'enforce' | 'provides' | 'dependsOn'>>(
+  plugins: readonly P[],
+): P[] {
+  const byToken = new Map<symbol, P>();
+  for (const p of plugins) if (p.provides) byToken.set(p.provides.id, p);
+  const ordered: P[] = [];
+  const state = new Map<P, 'visiting' | 'done'>();
+  const visit = (p: P, path: string[]): void => {
+    const s = state.get(p);
+    if (s === 'done') return;
+    if (s === 'visiting') {
+      throw new ConfigError('plugins', [`dependency cycle: ${[...path, p.name].join(' → ')}; remove one dependsOn`]);
+    }
+    state.set(p, 'visiting');
+    for (const token of p.dependsOn ?? []) {
+      const provider = byToken.get(token.id);
+      if (!provider) {
+        throw new ConfigError(`plugin "${p.name}"`, [
+          `dependsOn: no plugin provides "${token.description}"; add the plugin that provides it`,
+        ]);
+      }
+      visit(provider, [...path, p.name]);
+    }
+    state.set(p, 'done');
+    ordered.push(p);
+  };
+  const rank = (p: P) => GROUP_RANK[p.enforce ?? 'normal'];
+  [...plugins].sort((a, b) => rank(a) - rank(b)).forEach((p) => visit(p, []));
+  // A dependency may sit in a later enforce group; the topological order wins over the group then.
+  return ordered;
+}
+
+export function createPluginHost(options: PluginHostOptions): PluginHost {
+  const { runId, probe, publish } = options;
+  const plugins = options.plugins as unknown as readonly Plugin<unknown, unknown>[];
+  const names = new Set<string>();
+  for (const p of plugins) {
+    if (names.has(p.name)) {
+      throw new ConfigError('plugins', [`two plugins are named "${p.name}"; plugin names must be unique in a session`]);
+    }
+    names.add(p.name);
+  }
+  const configs = new Map(plugins.map((p) => [p, validateConfig(`plugin "${p.name}"`, p.configSchema, p.config)]));
+  for (const p of plugins) {
+    if (p.needs?.includes('probe') && !probe) {
+      throw new ConfigError(`plugin "${p.name}"`, [
+        'needs a probe batch: pass `probe: { model, x, y }` (or `{ lossFn, variables, rows }`) to instrument()',
+      ]);
+    }
+  }
+
+  const container = new Container();
+  let iteration = -1;
+  const emitFor =
+    (plugin: string) =>
+    (name: string, value: MetricValue, opts: EmitOptions = {}): void => {
+      publish({ kind: 'metric', runId, iteration, plugin, name, value, ...opts, wallTime: Date.now() });
+    };
+  const get = <T>(token: ServiceToken<T>): T => {
+    if (!container.isBound(token.id)) {
+      throw new Error(`no plugin provides "${token.description}" in run ${runId}; add the plugin that provides it`);
+    }
+    return container.get<T>(token.id);
+  };
+
+  const active: ActivePlugin[] = orderPlugins(plugins).map((plugin) => ({
+    plugin,
+    schedule: plugin.schedule ?? every(1),
+    needs: new Set(plugin.needs ?? []),
+    hooks: undefined,
+    enabled: true,
+    lastRun: undefined,
+    pluginMs: 0,
+    lastMs: 0,
+    runs: 0,
+  }));
+
+  const fail = (a: ActivePlugin, phase: 'setup' | 'step' | 'teardown', err: unknown): void => {
+    a.enabled = false;
+    const e = err instanceof Error ? err : new Error(String(err));
+    publish({
+      kind: 'plugin-error',
+      runId,
+      iteration,
+      plugin: a.plugin.name,
+      phase,
+      message: e.message,
+      ...(e.stack ? { stack: e.stack } : {}),
+      wallTime: Date.now(),
+    });
+    if (phase !== 'teardown') safeTeardown(a);
+  };
+  const safeTeardown = (a: ActivePlugin): void => {
+    const hooks = a.hooks;
+    a.hooks = undefined;
+    try {
+      hooks?.teardown?.();
+    } catch (err) {
+      fail(a, 'teardown', err);
+    }
+  };
+
+  for (const a of active) {
+    const token = a.plugin.provides;
+    if (token) {
+      container.bind(token.id).toDynamicValue(() => {
+        if (!a.enabled || !a.hooks) {
+          throw new Error(`plugin "${a.plugin.name}" (providing "${token.description}") is switched off after an error`);
+        }
+        return a.hooks.service;
+      });
+    }
+    try {
+      a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, emit: emitFor(a.plugin.name), probe });
+    } catch (err) {
+      fail(a, 'setup', err);
+    }
+  }
+
+  let dueNow: ActivePlugin[] = [];
+
+  return {
+    due(it, trainMs) {
+      iteration = it;
+      dueNow = active.filter(
+        (a) =>
+          a.enabled &&
+          a.hooks?.onStep !== undefined &&
+          isDue(a.schedule, it, { lastRun: a.lastRun, pluginMs: a.pluginMs, lastMs: a.lastMs, trainMs }),
+      );
+      return { count: dueNow.length, needsUpdate: dueNow.some((a) => a.needs.has('update')) };
+    },
+    run(inputs) {
+      for (const a of dueNow) {
+        if (!a.enabled) continue;
+        const ctx: StepContext = {
+          ...inputs,
+          previousParamValues: a.needs.has('update')
+            ? inputs.previousParamValues
+            : () => {
+                throw new Error(`plugin "${a.plugin.name}" reads previous parameters: declare needs: ['update']`);
+              },
+          lossFn: a.needs.has('lossFn') ? inputs.lossFn : undefined,
+          probe: a.needs.has('probe') ? probe : undefined,
+          get,
+          emit: emitFor(a.plugin.name),
+        };
+        const t0 = performance.now();
+        try {
+          tf.tidy(() => {
+            a.hooks!.onStep!(ctx);
+          });
+        } catch (err) {
+          fail(a, 'step', err);
+        }
+        const ms = performance.now() - t0;
+        a.lastMs = ms;
+        a.pluginMs += ms;
+        a.lastRun = inputs.iteration;
+        a.runs++;
+      }
+      dueNow = [];
+    },
+    stats: () =>
+      active.map((a) => ({ name: a.plugin.name, enabled: a.enabled, runs: a.runs, totalMs: a.pluginMs })),
+    teardown(it) {
+      iteration = it;
+      for (const a of [...active].reverse()) safeTeardown(a);
+      container.unbindAll();
+    },
+  };
+}
