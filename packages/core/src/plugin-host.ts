@@ -155,28 +155,34 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
     }
   };
 
-  for (const a of active) {
-    const token = a.plugin.provides;
-    if (token) {
-      container.bind(token.id).toDynamicValue(() => {
-        if (!a.enabled || !a.hooks) {
-          throw new Error(`plugin "${a.plugin.name}" (providing "${token.description}") is switched off after an error`);
-        }
-        return a.hooks.service;
-      });
+  // Setup waits for the first step, so its errors reach subscribers that attach after instrument() returns.
+  let setUp = false;
+  const setupAll = (): void => {
+    setUp = true;
+    for (const a of active) {
+      const token = a.plugin.provides;
+      if (token) {
+        container.bind(token.id).toDynamicValue(() => {
+          if (!a.enabled || !a.hooks) {
+            throw new Error(`plugin "${a.plugin.name}" (providing "${token.description}") is switched off after an error`);
+          }
+          return a.hooks.service;
+        });
+      }
+      try {
+        a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, emit: emitFor(a.plugin.name), probe });
+      } catch (err) {
+        fail(a, 'setup', err);
+      }
     }
-    try {
-      a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, emit: emitFor(a.plugin.name), probe });
-    } catch (err) {
-      fail(a, 'setup', err);
-    }
-  }
+  };
 
   let dueNow: ActivePlugin[] = [];
 
   return {
     due(it, trainMs) {
       iteration = it;
+      if (!setUp) setupAll();
       dueNow = active.filter(
         (a) =>
           a.enabled &&
@@ -220,6 +226,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       active.map((a) => ({ name: a.plugin.name, enabled: a.enabled, runs: a.runs, totalMs: a.pluginMs })),
     teardown(it) {
       iteration = it;
+      if (!setUp) return;
       for (const a of [...active].reverse()) safeTeardown(a);
       container.unbindAll();
     },

@@ -1,0 +1,185 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, expect, test } from 'vitest';
+import {
+  basics,
+  budget,
+  ConfigError,
+  definePlugin,
+  every,
+  instrument,
+  isDue,
+  logSpaced,
+  orderPlugins,
+  serviceToken,
+  useBackend,
+  type KramersEvent,
+  type MetricEvent,
+} from '@kramers/core';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+/** A hand-written loop on a tiny quadratic: loss = ||w - 1||², driven through minimize. */
+function quadraticLoop(opt: tf.Optimizer, steps: number, w = tf.variable(tf.zeros([4]), true, `w${Math.random()}`)) {
+  for (let i = 0; i < steps; i++) {
+    opt.minimize(() => tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar);
+  }
+  return w;
+}
+
+function collect(opt: { kramers: { metric$: import('rxjs').Observable<KramersEvent> } }): KramersEvent[] {
+  const events: KramersEvent[] = [];
+  opt.kramers.metric$.subscribe((e) => events.push(e));
+  return events;
+}
+
+test('a plugin that throws is reported once and switched off; training and the other plugins go on', () => {
+  const calls: number[] = [];
+  const faulty = definePlugin({
+    name: 'faulty',
+    setup: () => ({
+      onStep(ctx) {
+        calls.push(ctx.iteration);
+        if (ctx.iteration === 3) throw new Error('boom at 3');
+        ctx.emit('ok', 1);
+      },
+    }),
+  });
+  const opt = instrument(tf.train.sgd(0.1), { plugins: [faulty, basics()] });
+  const events = collect(opt);
+  const w = quadraticLoop(opt, 8);
+  const errors = events.filter((e) => e.kind === 'plugin-error');
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatchObject({ plugin: 'faulty', phase: 'step', iteration: 3, message: 'boom at 3' });
+  expect(calls).toEqual([0, 1, 2, 3]);
+  // basics kept emitting after the fault, through the last step.
+  const lossIters = events.filter((e): e is MetricEvent => e.kind === 'metric' && e.name === 'loss').map((e) => e.iteration);
+  expect(lossIters).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  // Training went on: SGD on ||w-1||² with lr 0.1 gives w = 1 - 0.8^8 exactly in exact arithmetic.
+  expect(w.dataSync()[0]).toBeCloseTo(1 - 0.8 ** 8, 6);
+  opt.kramers.close();
+  w.dispose();
+});
+
+test('a plugin whose setup throws is reported with phase "setup" and never stepped', () => {
+  const opt = instrument(tf.train.sgd(0.1), {
+    plugins: [definePlugin({ name: 'broken', setup: () => { throw new Error('no setup'); } })],
+  });
+  const events = collect(opt);
+  const w = quadraticLoop(opt, 2);
+  expect(events).toEqual([expect.objectContaining({ kind: 'plugin-error', plugin: 'broken', phase: 'setup', iteration: 0, message: 'no setup' })]);
+  expect(opt.kramers.overhead().plugins).toEqual([{ name: 'broken', enabled: false, runs: 0, totalMs: 0 }]);
+  opt.kramers.close();
+  w.dispose();
+});
+
+test('plugins resolve each other by token through the container, providers first whatever the listed order', () => {
+  const Scale = serviceToken<{ factor: number }>('test/scale');
+  const order: string[] = [];
+  const provider = definePlugin<unknown, { factor: number }>({
+    name: 'provider',
+    provides: Scale,
+    setup: () => {
+      order.push('provider');
+      return { service: { factor: 10 } };
+    },
+  });
+  const consumer = definePlugin({
+    name: 'consumer',
+    dependsOn: [Scale],
+    setup: (ctx) => {
+      order.push('consumer');
+      const scale = ctx.get(Scale);
+      return { onStep: (step) => step.emit('scaled', step.iteration * scale.factor) };
+    },
+  });
+  const opt = instrument(tf.train.sgd(0.1), { plugins: [consumer, provider] });
+  const events = collect(opt);
+  const w = quadraticLoop(opt, 3);
+  expect(order).toEqual(['provider', 'consumer']);
+  expect(events.map((e) => (e.kind === 'metric' ? e.value : null))).toEqual([0, 10, 20]);
+  opt.kramers.close();
+  w.dispose();
+  expect(() => orderPlugins([consumer])).toThrow(/dependsOn: no plugin provides "test\/scale"/);
+  const A = serviceToken<number>('a');
+  const B = serviceToken<number>('b');
+  expect(() =>
+    orderPlugins([
+      { name: 'x', provides: A, dependsOn: [B] },
+      { name: 'y', provides: B, dependsOn: [A] },
+    ]),
+  ).toThrow(/dependency cycle: x → y → x/);
+});
+
+test('bad configs fail at start naming the field, the value and what is allowed', () => {
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+  expect(message(() => instrument(tf.train.sgd(0.1), { plugins: [basics({ every: 0 })] }))).toContain(
+    'config.every: got 0; must be >= 1',
+  );
+  expect(message(() => instrument(tf.train.sgd(0.1), { plugins: [basics({ every: 2.5 })] }))).toContain(
+    'config.every: got 2.5; must be of type integer',
+  );
+  expect(
+    message(() => instrument(tf.train.sgd(0.1), { plugins: [basics({ perLayr: true } as never)] })),
+  ).toContain('config.perLayr: unknown field; allowed fields: every, perLayer');
+  expect(message(() => instrument(tf.train.sgd(0.1), { plugins: [basics(), basics()] }))).toContain(
+    'two plugins are named "basics"',
+  );
+  const needsProbe = definePlugin({ name: 'curious', needs: ['probe'], setup: () => ({}) });
+  expect(message(() => instrument(tf.train.sgd(0.1), { plugins: [needsProbe] }))).toContain(
+    'plugin "curious": invalid config\n  - needs a probe batch: pass `probe: { model, x, y }`',
+  );
+});
+
+test('schedules: every n, log-spaced, and the overhead budget decide from iteration and measured cost', () => {
+  const none = { lastRun: undefined, pluginMs: 0, lastMs: 0, trainMs: 0 };
+  const ran = [...Array(10).keys()].filter((i) => isDue(every(3, 1), i, none));
+  expect(ran).toEqual([1, 4, 7]);
+  const log = logSpaced(1000, { perDecade: 3 });
+  expect(log.kind === 'log' && log.points).toEqual([0, 1, 3, 7, 15, 31, 62, 125, 250, 501, 1000]) // round(1001^(i/10) − 1);
+  const b = budget(0.1, { maxInterval: 50 });
+  expect(isDue(b, 0, none)).toBe(true);
+  // 5 ms spent, next call predicted 5 ms: due only once training has run 100 ms.
+  expect(isDue(b, 10, { lastRun: 0, pluginMs: 5, lastMs: 5, trainMs: 99 })).toBe(false);
+  expect(isDue(b, 10, { lastRun: 0, pluginMs: 5, lastMs: 5, trainMs: 100 })).toBe(true);
+  expect(isDue(b, 50, { lastRun: 0, pluginMs: 5, lastMs: 5, trainMs: 1 })).toBe(true);
+  expect(() => budget(0)).toThrow(/budget\(fraction\) must be in \(0, 1\], got 0/);
+  expect(() => every(0)).toThrow(/every\(n\) must be an integer ≥ 1, got 0/);
+});
+
+test('the budget schedule keeps an expensive plugin near its share of training time', () => {
+  const busy = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end);
+  };
+  const expensive = definePlugin({
+    name: 'expensive',
+    schedule: budget(0.1),
+    setup: () => ({ onStep: () => busy(4) }),
+  });
+  const opt = instrument(tf.train.sgd(0.01), { plugins: [expensive] });
+  const w = tf.variable(tf.zeros([4]));
+  for (let i = 0; i < 200; i++) {
+    opt.minimize(() => {
+      busy(1); // a training step that costs about 1 ms
+      return tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar;
+    });
+  }
+  const { trainMs, plugins } = opt.kramers.overhead();
+  const stats = plugins[0]!;
+  // Every step would be 4× training time; the budget holds it to 10 % plus at most one call past the line.
+  expect(stats.runs).toBeGreaterThan(1);
+  expect(stats.runs).toBeLessThan(40);
+  expect(stats.totalMs / trainMs).toBeLessThan(0.1 + (2 * stats.totalMs) / stats.runs / trainMs);
+  opt.kramers.close();
+  w.dispose();
+});
