@@ -1,0 +1,63 @@
+/**
+ * Overhead of the `basics` plugin on every step: `model.fit` on banknote (4-16-16-2, batch 32), instrumented vs
+ * plain, interleaved in one process (alternating which goes first each round) so machine noise hits both alike.
+ * Prints the ratio of median epoch times on its last line. Target ≤ 1.03.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { basics, instrument, useBackend } from '@kramers/core';
+import { loadDataset, standardize, toTensors } from '@kramers/datasets';
+
+const rounds = Number(process.env.ROUNDS ?? 24);
+const warmup = 3;
+const backend = await useBackend((process.env.BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
+const { dataset } = standardize(loadDataset('banknote'));
+const { x, y } = toTensors(dataset);
+
+function makeModel(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 16, inputShape: [4], activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  });
+}
+
+async function epochMs(instrumented: boolean): Promise<number> {
+  const model = makeModel();
+  const sgd = tf.train.sgd(0.1);
+  const opt = instrumented ? instrument(sgd, { plugins: [basics()], model }) : sgd;
+  let metrics = 0;
+  if (instrumented) (opt as ReturnType<typeof instrument>).kramers.metric$.subscribe(() => metrics++);
+  model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+  const t0 = performance.now();
+  await model.fit(x, y, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
+  const ms = performance.now() - t0;
+  if (instrumented && metrics === 0) throw new Error('instrumented run emitted no metrics');
+  if (instrumented) (opt as ReturnType<typeof instrument>).kramers.close();
+  model.dispose();
+  sgd.dispose();
+  return ms;
+}
+
+const median = (a: number[]): number => {
+  const s = [...a].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const plain: number[] = [];
+const inst: number[] = [];
+for (let r = 0; r < rounds + warmup; r++) {
+  const order = r % 2 === 0 ? [false, true] : [true, false];
+  for (const instrumented of order) {
+    const ms = await epochMs(instrumented);
+    if (r >= warmup) (instrumented ? inst : plain).push(ms);
+  }
+}
+const steps = Math.ceil(dataset.rows / 32);
+console.log(`backend ${backend}; banknote 4-16-16-2, ${steps} steps per epoch, ${rounds} interleaved rounds`);
+console.log(`plain:        median ${median(plain).toFixed(1)} ms/epoch (${(median(plain) / steps).toFixed(3)} ms/step)`);
+console.log(`instrumented: median ${median(inst).toFixed(1)} ms/epoch (${(median(inst) / steps).toFixed(3)} ms/step)`);
+console.log(`overhead ratio (basics every step / plain): ${(median(inst) / median(plain)).toFixed(3)}`);
+tf.dispose([x, y]);
