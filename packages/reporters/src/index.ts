@@ -1,1 +1,11 @@
-export {};
+export { formatNumber, MISSING } from './format-number.js';
+export type { Align, Cell, TableOptions, ComparisonOptions } from './table.js';
+export { formatTable, comparisonTable } from './table.js';
+export type { RunSummary, LatestState, LatestCollector } from './latest.js';
+export { emptyLatest, metricKey, latestReducer, collectLatest } from './latest.js';
+export type { ProgressRun, ProgressOptions, ProgressReporter } from './progress.js';
+export { progressReporter } from './progress.js';
+export type { FileSinkOptions, EventFileWriter } from './file-sink.js';
+export { jsonlWriter, readJsonl } from './jsonl.js';
+export type { CsvWriterOptions, CsvField } from './csv.js';
+export { CSV_COLUMNS, csvWriter, csvField, csvLine, metricCsvFields } from './csv.js';

@@ -1,0 +1,94 @@
+/**
+ * The latest value of every metric, per run: what the CLI's final table and `--json` output are built from.
+ * `latestReducer` is pure (new objects, inputs untouched) so it works with rxjs `scan`, in tests and in tools.
+ */
+import type { KramersEvent, MetricEvent, PluginErrorEvent } from '@kramers/core';
+import type { Observable } from 'rxjs';
+
+export interface RunSummary {
+  readonly runId: string;
+  /** Largest iteration seen on any event of this run; -1 before the first. */
+  readonly lastIteration: number;
+  /** Latest event per (plugin, name, layer), keyed by `metricKey`, in first-seen order. */
+  readonly metrics: Readonly<Record<string, MetricEvent>>;
+  /** Plugin errors in arrival order (each plugin is switched off after its first). */
+  readonly errors: readonly PluginErrorEvent[];
+}
+
+export interface LatestState {
+  /** Runs in first-seen order. */
+  readonly runs: readonly RunSummary[];
+}
+
+export function emptyLatest(): LatestState {
+  return { runs: [] };
+}
+
+/** `plugin/name` for whole-model values, `plugin/name@layer` for per-layer ones. */
+export function metricKey(event: Pick<MetricEvent, 'plugin' | 'name' | 'layer'>): string {
+  const base = `${event.plugin}/${event.name}`;
+  return event.layer === undefined ? base : `${base}@${event.layer}`;
+}
+
+export function latestReducer(state: LatestState, event: KramersEvent): LatestState {
+  const index = state.runs.findIndex((run) => run.runId === event.runId);
+  const run: RunSummary = index >= 0 ? state.runs[index]! : { runId: event.runId, lastIteration: -1, metrics: {}, errors: [] };
+  const next = reduceRun(run, event);
+  if (next === run && index >= 0) return state;
+  const runs = index >= 0 ? state.runs.map((r, i) => (i === index ? next : r)) : [...state.runs, next];
+  return { runs };
+}
+
+function reduceRun(run: RunSummary, event: KramersEvent): RunSummary {
+  const lastIteration = Math.max(run.lastIteration, event.iteration);
+  switch (event.kind) {
+    case 'metric': {
+      const key = metricKey(event);
+      const held = run.metrics[key];
+      // A late event from an earlier iteration must not replace a newer value (streams may interleave).
+      if (held !== undefined && event.iteration < held.iteration) {
+        return lastIteration === run.lastIteration ? run : { ...run, lastIteration };
+      }
+      return { ...run, lastIteration, metrics: { ...run.metrics, [key]: event } };
+    }
+    case 'plugin-error':
+      return { ...run, lastIteration, errors: [...run.errors, event] };
+    default:
+      return run;
+  }
+}
+
+export interface LatestCollector {
+  /** The state so far; safe to read at any time. */
+  readonly state: LatestState;
+  /** Resolves with the final state when the stream completes; rejects with the stream's error. */
+  readonly done: Promise<LatestState>;
+  unsubscribe(): void;
+}
+
+/**
+ * Subscribes at once (so nothing is missed on a hot stream) and folds every event with `latestReducer`.
+ */
+export function collectLatest(events$: Observable<KramersEvent>): LatestCollector {
+  let state = emptyLatest();
+  let settle!: { resolve: (s: LatestState) => void; reject: (e: unknown) => void };
+  const done = new Promise<LatestState>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // Callers that never await `done` must not crash the process with an unhandled rejection.
+  done.catch(() => undefined);
+  const subscription = events$.subscribe({
+    next: (event) => {
+      state = latestReducer(state, event);
+    },
+    error: (err: unknown) => settle.reject(err),
+    complete: () => settle.resolve(state),
+  });
+  return {
+    get state() {
+      return state;
+    },
+    done,
+    unsubscribe: () => subscription.unsubscribe(),
+  };
+}
