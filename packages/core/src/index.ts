@@ -35,3 +35,4 @@ export { basics, layerOf } from './basics.js';
 export type { BackendName, BackendChoice } from './backend.js';
 export { useBackend, BACKEND_CHOICES } from './backend.js';
 export { optimizerInfo } from './optimizer-info.js';
+export { fileSystem, loadModel, saveModel, weightsFileFor } from './model-file.js';

@@ -1,1 +1,13 @@
-export {};
+export type { Dataset, DatasetInit } from './dataset.js';
+export { createDataset, subset, classCounts } from './dataset.js';
+export type { ParseCsvOptions } from './csv.js';
+export { parseCsv } from './csv.js';
+export type { DatasetName } from './embedded.js';
+export { datasetNames, isDatasetName, embeddedDatasetPath, loadDataset, loadCsvFile } from './embedded.js';
+export type { Standardization } from './standardize.js';
+export { standardize, fitStandardization, applyStandardization } from './standardize.js';
+export type { SplitOptions, Split } from './split.js';
+export { shuffle, trainTestSplit } from './split.js';
+export type { MinibatchOptions } from './batches.js';
+export { minibatches, batchesPerEpoch } from './batches.js';
+export { toTensors } from './tensors.js';

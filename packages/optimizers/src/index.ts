@@ -1,1 +1,3 @@
-export {};
+export type { SgldOptions, NamedTensor } from './sgld.js';
+export { SGLD, sgld } from './sgld.js';
+export { registerOptimizers } from './register.js';
