@@ -57,10 +57,33 @@ function namedGradients(grads: Grads): Record<string, tf.Tensor> {
   return out;
 }
 
+// cpu and wasm hand out a fresh or immutable array per read, so values are held without another copy.
 function readValues(tensors: Record<string, tf.Tensor>): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, t] of Object.entries(tensors)) {
-    if (t) out.set(name, (t.dataSync() as Float32Array).slice());
+    if (t) out.set(name, t.dataSync() as Float32Array);
+  }
+  return out;
+}
+
+/**
+ * Parameter values read after the last step, keyed by the tensor data they were read from: when a variable
+ * still holds that data at the next step (nobody assigned to it in between), the copy is reused as the
+ * pre-update snapshot instead of being read again.
+ */
+type ValueCache = Map<string, { readonly dataId: object; readonly values: Float32Array }>;
+
+function readValuesCached(variables: Record<string, tf.Variable>, cache: ValueCache): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of Object.entries(variables)) {
+    const hit = cache.get(name);
+    if (hit && hit.dataId === v.dataId) {
+      out.set(name, hit.values);
+    } else {
+      const values = v.dataSync() as Float32Array;
+      cache.set(name, { dataId: v.dataId, values });
+      out.set(name, values);
+    }
   }
   return out;
 }
@@ -94,6 +117,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   let observedBatch: number | undefined;
   let currentLoss: tf.Scalar | undefined;
   let currentLossFn: (() => tf.Scalar) | undefined;
+  const valueCache: ValueCache = new Map();
   const unobserveBatch = options.model ? observeBatchSize(options.model, (rows) => (observedBatch = rows)) : undefined;
 
   const opt = optimizer as unknown as {
@@ -140,7 +164,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       for (const n of names) if (registered[n]) out[n] = registered[n];
       return out;
     };
-    const before = due.needsUpdate ? readValues(params()) : undefined;
+    const before = due.needsUpdate ? readValuesCached(params(), valueCache) : undefined;
     const loss = currentLoss && !currentLoss.isDisposed ? currentLoss.dataSync()[0] : undefined;
     const tApply = performance.now();
     originalApply.call(this, grads);
@@ -175,7 +199,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
             step: event,
             iteration: it,
             gradientValues: () => (gradientValues ??= readValues(named)),
-            paramValues: () => (paramValues ??= readValues(params())),
+            paramValues: () => (paramValues ??= readValuesCached(params(), valueCache)),
             previousParamValues: () => before!,
             lossFn: currentLossFn,
           },
