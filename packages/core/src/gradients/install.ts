@@ -1,0 +1,82 @@
+/**
+ * The second-order-correct, fast gradient registry (notes/tfjs-internals.md §B.2, §B.5, §C.2).
+ *
+ * tfjs keeps one gradient registry per process (on the global object, shared by every backend and every copy of
+ * tfjs-core), so installing is an explicit, process-wide act: nothing here runs at import time. Installs are
+ * reference-counted: the first install saves the configs it replaces (looked up with tf.getGradient) and the last
+ * uninstall puts exactly those back, unregistering kernels that had none.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { backwardKernelGradients } from './backward-kernels.js';
+import { batchMatMulGradient } from './batch-mat-mul.js';
+import { maskKernelGradients } from './mask-kernels.js';
+import { recomputedOutputGradients } from './recomputed-outputs.js';
+
+/** Undoes one installSecondOrderGradients() call. Calling it again is a no-op. */
+export type Uninstall = () => void;
+
+const configs: readonly tf.GradConfig[] = [
+  ...recomputedOutputGradients,
+  ...maskKernelGradients,
+  ...backwardKernelGradients,
+  batchMatMulGradient,
+];
+
+/** Kernel names whose gradient the registry replaces or adds. */
+export const secondOrderKernelNames: readonly string[] = configs.map((c) => c.kernelName);
+
+const ours = new WeakSet<tf.GradConfig>(configs);
+
+interface Installed {
+  count: number;
+  previous: Map<string, tf.GradConfig | undefined>;
+}
+let installed: Installed | null = null;
+
+function restore(previous: Map<string, tf.GradConfig | undefined>): void {
+  for (const [kernelName, before] of previous) {
+    const current = tf.getGradient(kernelName);
+    // Someone registered their own gradient on top of ours since: theirs wins, leave it.
+    if (current == null || !ours.has(current)) continue;
+    if (before == null) tf.unregisterGradient(kernelName);
+    else tf.registerGradient(before);
+  }
+}
+
+/**
+ * Makes double backprop (HVPs) correct for the kernels listed in notes §B.2 groups 1–3 and replaces the BatchMatMul
+ * gradient by a transpose-free one. First-order gradients are unchanged (bit-for-bit for groups 1–3; BatchMatMul to
+ * float32 rounding). Does NOT fix `tf.logSoftmax` or `tf.losses.softmaxCrossEntropy`: use this module's
+ * `logSoftmax` / `softmaxCrossEntropy` instead.
+ *
+ * Idempotent: nested installs share one registration; the registry returns to its previous state when every
+ * returned Uninstall has been called.
+ */
+export function installSecondOrderGradients(): Uninstall {
+  if (installed == null) {
+    const previous = new Map<string, tf.GradConfig | undefined>();
+    for (const config of configs) {
+      const before = tf.getGradient(config.kernelName);
+      previous.set(config.kernelName, before ?? undefined);
+      tf.registerGradient(config);
+    }
+    installed = { count: 0, previous };
+  }
+  installed.count += 1;
+  let done = false;
+  return () => {
+    if (done || installed == null) return;
+    done = true;
+    installed.count -= 1;
+    if (installed.count === 0) {
+      const { previous } = installed;
+      installed = null;
+      restore(previous);
+    }
+  };
+}
+
+/** Whether installSecondOrderGradients() is currently in effect in this module instance. */
+export function secondOrderGradientsInstalled(): boolean {
+  return installed != null;
+}
