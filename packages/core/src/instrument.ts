@@ -13,6 +13,7 @@ import { learningRateOf, optimizerInfo } from './optimizer-info.js';
 import type { Plugin } from './plugin.js';
 import { createPluginHost, type PluginStats } from './plugin-host.js';
 import { createProbeContext, type ProbeSpec } from './probe.js';
+import { readInto } from './value-reader.js';
 
 export interface InstrumentOptions {
   /** Names this run in every event; default 'run-<n>'. */
@@ -57,33 +58,38 @@ function namedGradients(grads: Grads): Record<string, tf.Tensor> {
   return out;
 }
 
-// cpu and wasm hand out a fresh or immutable array per read, so values are held without another copy.
-function readValues(tensors: Record<string, tf.Tensor>): Map<string, Float32Array> {
+/**
+ * Per-step value copies, reused across steps so steady-state training allocates nothing here. Parameters are
+ * double-buffered: the copy read after step t is step t+1's pre-update snapshot when the variable still holds the
+ * same tensor data (nobody assigned to it in between); otherwise it is read again.
+ */
+interface ValueBuffers {
+  readonly gradients: Map<string, Float32Array>;
+  readonly params: Map<string, { dataId: object; values: Float32Array; spare: Float32Array | undefined }>;
+}
+
+function readGradients(tensors: Record<string, tf.Tensor>, buffers: ValueBuffers): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, t] of Object.entries(tensors)) {
-    if (t) out.set(name, t.dataSync() as Float32Array);
+    if (!t) continue;
+    const values = readInto(t, buffers.gradients.get(name));
+    buffers.gradients.set(name, values);
+    out.set(name, values);
   }
   return out;
 }
 
-/**
- * Parameter values read after the last step, keyed by the tensor data they were read from: when a variable
- * still holds that data at the next step (nobody assigned to it in between), the copy is reused as the
- * pre-update snapshot instead of being read again.
- */
-type ValueCache = Map<string, { readonly dataId: object; readonly values: Float32Array }>;
-
-function readValuesCached(variables: Record<string, tf.Variable>, cache: ValueCache): Map<string, Float32Array> {
+function readParams(variables: Record<string, tf.Variable>, buffers: ValueBuffers): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, v] of Object.entries(variables)) {
-    const hit = cache.get(name);
-    if (hit && hit.dataId === v.dataId) {
-      out.set(name, hit.values);
-    } else {
-      const values = v.dataSync() as Float32Array;
-      cache.set(name, { dataId: v.dataId, values });
-      out.set(name, values);
+    const held = buffers.params.get(name);
+    if (held && held.dataId === v.dataId) {
+      out.set(name, held.values);
+      continue;
     }
+    const values = readInto(v, held?.spare);
+    buffers.params.set(name, { dataId: v.dataId as object, values, spare: held?.values });
+    out.set(name, values);
   }
   return out;
 }
@@ -117,7 +123,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   let observedBatch: number | undefined;
   let currentLoss: tf.Scalar | undefined;
   let currentLossFn: (() => tf.Scalar) | undefined;
-  const valueCache: ValueCache = new Map();
+  const buffers: ValueBuffers = { gradients: new Map(), params: new Map() };
   const unobserveBatch = options.model ? observeBatchSize(options.model, (rows) => (observedBatch = rows)) : undefined;
 
   const opt = optimizer as unknown as {
@@ -164,7 +170,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       for (const n of names) if (registered[n]) out[n] = registered[n];
       return out;
     };
-    const before = due.needsUpdate ? readValuesCached(params(), valueCache) : undefined;
+    const before = due.needsUpdate ? readParams(params(), buffers) : undefined;
     const loss = currentLoss && !currentLoss.isDisposed ? currentLoss.dataSync()[0] : undefined;
     const tApply = performance.now();
     originalApply.call(this, grads);
@@ -198,8 +204,8 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
           {
             step: event,
             iteration: it,
-            gradientValues: () => (gradientValues ??= readValues(named)),
-            paramValues: () => (paramValues ??= readValuesCached(params(), valueCache)),
+            gradientValues: () => (gradientValues ??= readGradients(named, buffers)),
+            paramValues: () => (paramValues ??= readParams(params(), buffers)),
             previousParamValues: () => before!,
             lossFn: currentLossFn,
           },

@@ -36,9 +36,12 @@ export interface SetupContext<C> {
 export interface StepContext {
   readonly step: StepEvent;
   readonly iteration: number;
-  /** Gradient values per variable name, copied once per step and shared by all plugins. */
+  /**
+   * Gradient values per variable name, copied once per step and shared by all plugins. The arrays are reused on
+   * later steps: copy (`.slice()`) what must outlive this step.
+   */
   gradientValues(): ReadonlyMap<string, Float32Array>;
-  /** Parameter values after the update, per variable name. */
+  /** Parameter values after the update, per variable name (reused later, like gradientValues). */
   paramValues(): ReadonlyMap<string, Float32Array>;
   /** Parameter values before the update. Requires `needs: ['update']`. */
   previousParamValues(): ReadonlyMap<string, Float32Array>;
