@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { compareCommand } from './compare/command.js';
+import { curvatureCommand } from './curvature/command.js';
 import { CliError } from './cli-error.js';
 import type { Io } from './io.js';
 
@@ -12,7 +13,7 @@ export function program(io: Io): Command {
       writeErr: (s) => io.stderr.write(s),
     })
     .showHelpAfterError('(run with --help for usage)');
-  for (const command of [compareCommand(io)]) {
+  for (const command of [compareCommand(io), curvatureCommand(io)]) {
     root.addCommand(command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError('(run with --help for usage)'));
   }
   return root;
