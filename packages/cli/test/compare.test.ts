@@ -44,6 +44,7 @@ describe('kramers compare (built binary)', () => {
     expect(doc.dataset).toEqual({ name: 'banknote', trainRows: 1098, testRows: 274, features: 4, classes: 2 });
     expect(doc.model).toEqual({ layers: [4, 16, 16, 2], parameters: 4 * 16 + 16 + 16 * 16 + 16 + 16 * 2 + 2 });
     expect(doc.stepsPerEpoch).toBe(35);
+    expect(doc.probeRows).toBe(1098);
     for (const r of doc.runs) {
       expect(r.final.iterations).toBe(70);
       expect(r.final.loss).toBeGreaterThan(0);
@@ -53,6 +54,13 @@ describe('kramers compare (built binary)', () => {
       expect(r.metrics['basics/grad_norm'].iteration).toBe(69);
       expect(r.metrics['basics/distance@dense1'].value).toBeGreaterThan(0);
       expect(r.metrics['evaluate/test_accuracy'].value).toBeCloseTo(r.final.testAccuracy, 6);
+      // The sharpness plugin measured the Hessian at the end of each epoch (steps 34 and 69), converged.
+      const lmax = r.metrics['sharpness/lambda_max'];
+      expect(lmax.iteration).toBe(69);
+      expect(lmax.value).toBeGreaterThan(0);
+      expect(r.metrics['sharpness/lambda_min'].value).toBeLessThan(lmax.value);
+      expect(r.metrics['sharpness/lambda_max_residual'].value).toBeLessThan(1e-3 * lmax.value);
+      expect(r.metrics['sharpness/top_eigenvalues'].value.values).toHaveLength(3);
       expect(r.errors).toEqual([]);
     }
     expect(doc.runs[1].config).toMatchObject({ learningRate: 0.1, diffusion: 1e-4, seed: 0, batchSize: 32 });
@@ -105,6 +113,7 @@ describe('kramers compare (in process)', () => {
       diffusion: 0,
       seed: 3,
       testFraction: 0.2,
+      probeSize: 64,
     };
     const a = await runCompare(options);
     const b = await runCompare(options);

@@ -20,6 +20,7 @@ interface ActivePlugin {
   enabled: boolean;
   lastRun: number | undefined;
   pluginMs: number;
+  firstMs: number;
   lastMs: number;
   runs: number;
 }
@@ -126,6 +127,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
     enabled: true,
     lastRun: undefined,
     pluginMs: 0,
+    firstMs: 0,
     lastMs: 0,
     runs: 0,
   }));
@@ -187,7 +189,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         (a) =>
           a.enabled &&
           a.hooks?.onStep !== undefined &&
-          isDue(a.schedule, it, { lastRun: a.lastRun, pluginMs: a.pluginMs, lastMs: a.lastMs, trainMs }),
+          isDue(a.schedule, it, { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, firstMs: a.firstMs, lastMs: a.lastMs, trainMs }),
       );
       return { count: dueNow.length, needsUpdate: dueNow.some((a) => a.needs.has('update')) };
     },
@@ -215,6 +217,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
           fail(a, 'step', err);
         }
         const ms = performance.now() - t0;
+        if (a.runs === 0) a.firstMs = ms;
         a.lastMs = ms;
         a.pluginMs += ms;
         a.lastRun = inputs.iteration;

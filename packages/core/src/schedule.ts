@@ -19,8 +19,12 @@ export type Schedule =
 export interface CostState {
   /** Iteration of the plugin's last run, undefined before its first. */
   readonly lastRun: number | undefined;
+  /** Runs so far. */
+  readonly runs: number;
   /** Total milliseconds spent in the plugin so far. */
   readonly pluginMs: number;
+  /** Milliseconds of the plugin's first run (warm-up: compilation, first allocations), 0 before it. */
+  readonly firstMs: number;
   /** Milliseconds of the plugin's most recent run (its predicted next cost). */
   readonly lastMs: number;
   /** Milliseconds of training so far, excluding all instrumentation. */
@@ -91,7 +95,10 @@ export function isDue(schedule: Schedule, iteration: number, cost: CostState): b
       const since = iteration - cost.lastRun;
       if (since < schedule.minInterval) return false;
       if (since >= schedule.maxInterval) return true;
-      return cost.pluginMs + cost.lastMs <= schedule.fraction * cost.trainMs;
+      // A second run measures the warm cost: the first (JIT, kernel set-up) says little about the next ones.
+      if (cost.runs < 2) return true;
+      // The first run is calibration (JIT, kernel set-up) and would starve a plugin for a long time if counted.
+      return cost.pluginMs - cost.firstMs + cost.lastMs <= schedule.fraction * cost.trainMs;
     }
   }
 }

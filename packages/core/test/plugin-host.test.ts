@@ -141,17 +141,19 @@ test('bad configs fail at start naming the field, the value and what is allowed'
 });
 
 test('schedules: every n, log-spaced, and the overhead budget decide from iteration and measured cost', () => {
-  const none = { lastRun: undefined, pluginMs: 0, lastMs: 0, trainMs: 0 };
+  const none = { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 };
   const ran = [...Array(10).keys()].filter((i) => isDue(every(3, 1), i, none));
   expect(ran).toEqual([1, 4, 7]);
   const log = logSpaced(1000, { perDecade: 3 });
   expect(log.kind === 'log' && log.points).toEqual([0, 1, 3, 7, 15, 31, 62, 125, 250, 501, 1000]) // round(1001^(i/10) − 1);
   const b = budget(0.1, { maxInterval: 50 });
   expect(isDue(b, 0, none)).toBe(true);
-  // 5 ms spent, next call predicted 5 ms: due only once training has run 100 ms.
-  expect(isDue(b, 10, { lastRun: 0, pluginMs: 5, lastMs: 5, trainMs: 99 })).toBe(false);
-  expect(isDue(b, 10, { lastRun: 0, pluginMs: 5, lastMs: 5, trainMs: 100 })).toBe(true);
-  expect(isDue(b, 50, { lastRun: 0, pluginMs: 5, lastMs: 5, trainMs: 1 })).toBe(true);
+  // A 50 ms first run (warm-up) then 5 ms spent, next call predicted 5 ms: due once training has run 100 ms.
+  expect(isDue(b, 10, { lastRun: 3, runs: 2, pluginMs: 55, firstMs: 50, lastMs: 5, trainMs: 99 })).toBe(false);
+  expect(isDue(b, 10, { lastRun: 3, runs: 2, pluginMs: 55, firstMs: 50, lastMs: 5, trainMs: 100 })).toBe(true);
+  expect(isDue(b, 53, { lastRun: 3, runs: 2, pluginMs: 55, firstMs: 50, lastMs: 5, trainMs: 1 })).toBe(true);
+  // After the warm-up run alone, the next step measures the warm cost.
+  expect(isDue(b, 1, { lastRun: 0, runs: 1, pluginMs: 50, firstMs: 50, lastMs: 50, trainMs: 1 })).toBe(true);
   expect(() => budget(0)).toThrow(/budget\(fraction\) must be in \(0, 1\], got 0/);
   expect(() => every(0)).toThrow(/every\(n\) must be an integer ≥ 1, got 0/);
 });
@@ -176,10 +178,11 @@ test('the budget schedule keeps an expensive plugin near its share of training t
   }
   const { trainMs, plugins } = opt.kramers.overhead();
   const stats = plugins[0]!;
-  // Every step would be 4× training time; the budget holds it to 10 % plus at most one call past the line.
+  // Every step would be 4× training time; the budget holds it to 10 % plus the warm-up run and at most one call
+  // past the line.
   expect(stats.runs).toBeGreaterThan(1);
   expect(stats.runs).toBeLessThan(40);
-  expect(stats.totalMs / trainMs).toBeLessThan(0.1 + (2 * stats.totalMs) / stats.runs / trainMs);
+  expect(stats.totalMs / trainMs).toBeLessThan(0.1 + (3 * stats.totalMs) / stats.runs / trainMs);
   opt.kramers.close();
   w.dispose();
 });

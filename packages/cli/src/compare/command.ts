@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { BACKEND_CHOICES, createMetricBus, useBackend, type BackendChoice } from '@kramers/core';
+import { BACKEND_CHOICES, createMetricBus, every, installSecondOrderGradients, useBackend, type BackendChoice } from '@kramers/core';
+import { sharpness } from '@kramers/hvp-estimator';
 import { datasetNames, type DatasetName } from '@kramers/datasets';
 import { collectLatest, comparisonTable, jsonlWriter, progressReporter, type LatestState } from '@kramers/reporters';
 import {
@@ -28,12 +29,14 @@ interface CompareFlags {
   testFraction: number;
   backend: BackendChoice;
   out?: string;
+  probeSize: number;
+  sharpness: boolean;
   json: boolean;
   progress: boolean;
 }
 
 /** Columns of the final table, in order; anything else plugins emit follows. */
-const TABLE_METRICS = ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'grad_norm', 'distance'];
+const TABLE_METRICS = ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'grad_norm', 'distance'];
 
 export function compareCommand(io: Io): Command {
   return new Command('compare')
@@ -57,6 +60,8 @@ export function compareCommand(io: Io): Command {
     .addOption(new Option('--seed <n>', 'seed for initialisation, split, batches and SGLD noise').default(0).argParser(nonNegativeInteger('--seed')))
     .addOption(new Option('--test-fraction <f>', 'held-out share of rows').default(0.2).argParser(fraction('--test-fraction')))
     .addOption(new Option('--backend <name>', 'tfjs backend').default('auto').argParser(oneOf('--backend', BACKEND_CHOICES)))
+    .addOption(new Option('--probe-size <n>', 'rows of the fixed probe batch (seeded subset of the training set) for curvature').default(2048).argParser(positiveInteger('--probe-size')))
+    .option('--no-sharpness', 'skip the live Hessian eigenvalues (λ_max, λ_min) of the sharpness plugin')
     .addOption(new Option('--out <file>', 'also write every event to this JSONL file'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
     .option('--no-progress', 'no progress bars on stderr')
@@ -67,6 +72,8 @@ export function compareCommand(io: Io): Command {
         const lr = flags.lr?.per[name] ?? flags.lr?.all;
         if (lr !== undefined) learningRatesByRun[name] = lr;
       }
+      // Exact Hessian-vector products need the second-order gradient registry: process-wide, so only for this run.
+      const uninstall = flags.sharpness ? installSecondOrderGradients() : undefined;
       const bus = createMetricBus();
       const latest = collectLatest(bus);
       const writer = flags.out ? jsonlWriter(flags.out) : undefined;
@@ -84,6 +91,10 @@ export function compareCommand(io: Io): Command {
           diffusion: flags.diffusion,
           seed: flags.seed,
           testFraction: flags.testFraction,
+          probeSize: flags.probeSize,
+          // At every epoch's last step: deterministic (same seed, same table), unlike a time budget.
+          plugins: (_run, { stepsPerEpoch }) =>
+            flags.sharpness ? [sharpness({ topK: 3, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : [],
           bus,
           onStep: (runId, iteration, loss) => {
             progress?.tick(runId, iteration, loss);
@@ -102,6 +113,7 @@ export function compareCommand(io: Io): Command {
         progress?.stop();
         bus.complete();
         writer?.close();
+        uninstall?.();
       }
       const state = latest.state;
       if (flags.json) {
@@ -120,6 +132,7 @@ function compareJson(result: CompareResult, state: LatestState, backend: string,
     epochs: flags.epochs,
     dataset: result.dataset,
     model: result.model,
+    probeRows: result.probeRows,
     stepsPerEpoch: result.stepsPerEpoch,
     elapsedMs: Math.round(result.elapsedMs),
     runs: result.runs.map((run) => {
@@ -160,11 +173,12 @@ function renderCompare(result: CompareResult, state: LatestState, backend: strin
 
 /** Whole-model scalar metrics beyond the fixed columns, so every installed plugin shows in the table. */
 function extraMetrics(state: LatestState): string[] {
-  const skip = new Set([...TABLE_METRICS, 'loss', 'update_norm', 'param_norm', 'test_loss']);
+  const skip = new Set([...TABLE_METRICS, 'loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count']);
   const out: string[] = [];
   for (const run of state.runs) {
     for (const e of Object.values(run.metrics)) {
-      if (e.layer === undefined && typeof e.value === 'number' && !skip.has(e.name) && !out.includes(e.name)) out.push(e.name);
+      const diagnostic = e.name.endsWith('_residual');
+      if (e.layer === undefined && typeof e.value === 'number' && !skip.has(e.name) && !diagnostic && !out.includes(e.name)) out.push(e.name);
     }
   }
   return out;

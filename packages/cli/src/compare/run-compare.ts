@@ -7,6 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   basics,
   createMetricBus,
+  createRng,
+  permutation,
+  seedFor,
   instrument,
   type Instrumented,
   type KramersEvent,
@@ -37,8 +40,10 @@ export interface CompareOptions {
   readonly diffusion: number;
   readonly seed: number;
   readonly testFraction: number;
+  /** Rows of the fixed probe batch (a seeded random subset of the training set) that probe plugins evaluate on. */
+  readonly probeSize: number;
   /** Extra plugins per run, after `basics`. */
-  readonly plugins?: (run: OptimizerName) => readonly Plugin<never, unknown>[];
+  readonly plugins?: (run: OptimizerName, shape: { readonly stepsPerEpoch: number }) => readonly Plugin<never, unknown>[];
   readonly bus?: MetricBus;
   /** Called once the data are split, before training (for progress totals). */
   readonly onStart?: (stepsPerEpoch: number) => void;
@@ -61,6 +66,7 @@ export interface RunResult {
 export interface CompareResult {
   readonly dataset: { readonly name: string; readonly trainRows: number; readonly testRows: number; readonly features: number; readonly classes: number };
   readonly model: { readonly layers: readonly number[]; readonly parameters: number };
+  readonly probeRows: number;
   readonly stepsPerEpoch: number;
   readonly runs: readonly RunResult[];
   readonly elapsedMs: number;
@@ -79,6 +85,9 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     );
   }
   const trainT = toTensors(train);
+  // The probe batch: the training loss the theory is about, on a fixed seeded subset so every run sees the same rows.
+  const probeIndices = permutation(train.rows, createRng(seedFor(options.seed, 'probe'))).slice(0, Math.min(options.probeSize, train.rows));
+  const probeT = toTensors(train, probeIndices);
   const testT = test.rows > 0 ? toTensors(test) : undefined;
   const bus = options.bus ?? createMetricBus();
   const spec = { inputs: train.cols, hidden: options.hidden, classes: train.numClasses, seed: options.seed };
@@ -87,6 +96,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const parameters = initial.countParams();
   initial.dispose();
 
+  const stepsPerEpoch = batchesPerEpoch(train.rows, options.batchSize);
   const runs = options.optimizers.map((name) => {
     const model = buildMlp(spec);
     model.setWeights(initialWeights);
@@ -96,7 +106,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       bus,
       model,
       batchSize: options.batchSize,
-      plugins: [basics({ perLayer: true }), ...(options.plugins?.(name) ?? [])],
+      probe: { model, x: probeT.x, y: probeT.y },
+      plugins: [basics({ perLayer: true }), ...(options.plugins?.(name, { stepsPerEpoch }) ?? [])],
     });
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     return { name, model, optimizer: optimizer as Instrumented<tf.Optimizer> };
@@ -124,7 +135,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     }
   };
 
-  options.onStart?.(batchesPerEpoch(train.rows, options.batchSize));
+  options.onStart?.(stepsPerEpoch);
   try {
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       for (const indices of minibatches(train, { batchSize: options.batchSize, seed: options.seed, epoch })) {
@@ -155,7 +166,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     return {
       dataset: { name: options.dataset, trainRows: train.rows, testRows: test.rows, features: train.cols, classes: train.numClasses },
       model: { layers: [train.cols, ...options.hidden, train.numClasses], parameters },
-      stepsPerEpoch: batchesPerEpoch(train.rows, options.batchSize),
+      stepsPerEpoch,
+      probeRows: probeIndices.length,
       runs: results,
       elapsedMs: performance.now() - t0,
     };
@@ -165,6 +177,6 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       run.model.dispose();
       run.optimizer.dispose();
     }
-    tf.dispose([trainT.x, trainT.y, ...(testT ? [testT.x, testT.y] : [])]);
+    tf.dispose([trainT.x, trainT.y, probeT.x, probeT.y, ...(testT ? [testT.x, testT.y] : [])]);
   }
 }
