@@ -11,6 +11,11 @@ if (run(bin('tsc'), ['-b']) !== 0) {
   console.log('0 passed, 1 failed: the TypeScript build failed');
   process.exit(1);
 }
+// Test files, examples and benchmarks are outside the package builds; type-check them against the built packages.
+if (run(bin('tsc'), ['-p', 'tsconfig.tests.json']) !== 0) {
+  console.log('0 passed, 1 failed: test, example or benchmark sources do not type-check');
+  process.exit(1);
+}
 const report = '.vitest-report.json';
 rmSync(report, { force: true });
 const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)]);
