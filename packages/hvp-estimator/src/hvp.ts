@@ -48,7 +48,7 @@ export function makeHvp(source: HvpSource): HvpOperator {
     method: 'double-backprop',
     apply(v: Float64Array): Float64Array {
       checkVector(v, size, 'makeHvp');
-      const flat = tf.tidy(() => {
+      return tidyValue(() => {
         const vs = split(v, vars, sizes);
         const { grads } = tf.variableGrads(() => {
           const { grads: g } = tf.variableGrads(source.lossFn, vars);
@@ -62,9 +62,8 @@ export function makeHvp(source: HvpSource): HvpOperator {
           if (!inner) throw new Error('makeHvp: the loss does not depend on any of the variables');
           return inner;
         }, vars);
-        return flatten(grads, vars, sizes);
+        return readGradients(grads, vars, size);
       });
-      return readAndDispose(flat);
     },
   };
 }
@@ -74,19 +73,14 @@ export function makeHvp(source: HvpSource): HvpOperator {
  * restored bit for bit from clones after every product, also when the loss throws.
  */
 export function makeFiniteDifferenceHvp(source: HvpSource, options: FiniteDifferenceOptions = {}): HvpOperator {
-  const { variables, sizes, size } = checkSource(source, 'makeFiniteDifferenceHvp');
+  const { variables, size } = checkSource(source, 'makeFiniteDifferenceHvp');
   const h = options.epsilon ?? 1e-3;
   if (!(h > 0) || !Number.isFinite(h)) {
     throw new RangeError(`makeFiniteDifferenceHvp: epsilon must be a finite number > 0, got ${String(options.epsilon)}`);
   }
   const vars = [...variables];
   const gradient = (): Float64Array =>
-    readAndDispose(
-      tf.tidy(() => {
-        const { grads } = tf.variableGrads(source.lossFn, vars);
-        return flatten(grads, vars, sizes);
-      }),
-    );
+    tidyValue(() => readGradients(tf.variableGrads(source.lossFn, vars).grads, vars, size));
   return {
     size,
     method: 'finite-difference',
@@ -184,27 +178,33 @@ function checkVector(v: Float64Array, size: number, where: string): void {
 function split(v: Float64Array, vars: readonly tf.Variable[], sizes: readonly number[]): tf.Tensor[] {
   let offset = 0;
   return vars.map((x, i) => {
-    const part = Float32Array.from(v.subarray(offset, offset + sizes[i]!));
+    // the typed-array constructor converts natively; Float32Array.from would walk the iterator
+    const part = new Float32Array(v.subarray(offset, offset + sizes[i]!));
     offset += sizes[i]!;
     return tf.tensor(part, x.shape, 'float32');
   });
 }
 
-function flatten(grads: tf.NamedTensorMap, vars: readonly tf.Variable[], sizes: readonly number[]): tf.Tensor1D {
-  return tf.concat(
-    vars.map((x, i) => {
-      const g = grads[x.name];
-      return g ? tf.reshape(g, [-1]) : tf.zeros([sizes[i]!]);
-    }),
-  ) as tf.Tensor1D;
+/** tf.tidy for a plain (non-tensor) result: tidy's typing admits tensor containers only. */
+function tidyValue<T>(fn: () => T): T {
+  let result: { value: T } | undefined;
+  tf.tidy(() => {
+    result = { value: fn() };
+  });
+  return result!.value;
 }
 
-function readAndDispose(t: tf.Tensor): Float64Array {
-  try {
-    return Float64Array.from(t.dataSync());
-  } finally {
-    t.dispose();
+/** The gradients as one float64 vector in variable order (zeros where the loss does not depend on a variable). */
+function readGradients(grads: tf.NamedTensorMap, vars: readonly tf.Variable[], size: number): Float64Array {
+  // per-variable reads straight into the float64 result: no concat kernel and no intermediate float32 copy
+  const out = new Float64Array(size);
+  let offset = 0;
+  for (const x of vars) {
+    const g = grads[x.name];
+    if (g) out.set(g.dataSync() as Float32Array, offset);
+    offset += x.size;
   }
+  return out;
 }
 
 interface EngineTapeState {

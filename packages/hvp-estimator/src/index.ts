@@ -1,10 +1,11 @@
 /**
  * @kramers/hvp-estimator: curvature of a loss from Hessian-vector products. Algorithms work on any
  * `SymmetricOperator` in float64 (Lanczos, PyHessian-style power iteration, Hutchinson/Hutch++ traces, stochastic
- * Lanczos quadrature and its smoothed density); `makeHvpOperator` turns a tfjs loss into such an operator.
+ * Lanczos quadrature and its smoothed density); `makeHvpOperator` turns a tfjs loss into such an operator;
+ * `analyzeCurvature` runs them all on a loss, and the `sharpness` plugin runs it during training.
  */
 export type { SymmetricOperator, CountingOperator } from './operator.js';
-export { countingOperator, shiftedOperator, denseOperator } from './operator.js';
+export { countingOperator, shiftedOperator, deflatedOperator, denseOperator } from './operator.js';
 
 export type { SymmetricEigenResult } from './symmetric-eigen.js';
 export { symmetricEigen } from './symmetric-eigen.js';
@@ -34,3 +35,15 @@ export { quadraticLandscape, randomOrthogonal } from './quadratic.js';
 
 export type { HvpMethod, HvpSource, HvpOperator, HvpOperatorChoice, FiniteDifferenceOptions } from './hvp.js';
 export { makeHvp, makeFiniteDifferenceHvp, makeHvpOperator } from './hvp.js';
+
+export { assertSecondOrderGradients } from './second-order.js';
+export type { HvpChoice, CurvatureOptions, CurvatureReport } from './curvature.js';
+export { analyzeCurvature } from './curvature.js';
+export type {
+  SharpnessConfig,
+  SharpnessOptions,
+  SharpnessSnapshot,
+  SharpnessService,
+  FlatLayoutEntry,
+} from './sharpness.js';
+export { sharpness, Sharpness } from './sharpness.js';

@@ -76,6 +76,20 @@ describe('lanczos on a quadratic with a known spectrum', () => {
     r.eigenvalues.forEach((mu, i) => expect(Math.abs(mu - want[i]!) / Math.abs(want[i]!)).toBeLessThan(1e-8));
   });
 
+  it("'both' with bottomK: 1 returns the top k and λ_min, in fewer HVPs than two separate runs", () => {
+    const both = lanczos(q, { k: 3, which: 'both', bottomK: 1, tol: 1e-9, maxIter: 150, seed: 4 });
+    expect(both.converged).toBe(true);
+    const want = [20, 19.8, 19.79, -10];
+    expect(both.eigenvalues.length).toBe(4);
+    both.eigenvalues.forEach((mu, i) => expect(Math.abs(mu - want[i]!) / Math.abs(want[i]!)).toBeLessThan(1e-8));
+    const top = lanczos(q, { k: 3, which: 'LA', tol: 1e-9, maxIter: 150, seed: 4 });
+    const bottom = lanczos(q, { k: 1, which: 'SA', tol: 1e-9, maxIter: 150, seed: 4 });
+    console.log(`[lanczos] top-3 + λ_min: ${both.hvpCount} HVPs in one run, ${top.hvpCount} + ${bottom.hvpCount} in two`);
+    expect(both.hvpCount).toBeLessThan(top.hvpCount + bottom.hvpCount);
+    expect(() => lanczos(q, { k: 3, which: 'LA', bottomK: 1 })).toThrow(/bottomK applies to which: 'both'/);
+    expect(() => lanczos(q, { k: 3, which: 'both', bottomK: 0 })).toThrow(/bottomK must be an integer/);
+  });
+
   it('default tolerance 1e-3 gives eigenvalues within the error bounds it reports', () => {
     const r = lanczos(q, { k: 5 });
     expect(r.converged).toBe(true);

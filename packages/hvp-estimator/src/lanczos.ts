@@ -1,22 +1,28 @@
 /**
  * Lanczos with full reorthogonalisation for extreme eigenpairs of a symmetric operator (theory §8.4; Lanczos 1950,
  * Paige 1972, Parlett "The Symmetric Eigenvalue Problem" ch. 13). Every new basis vector is orthogonalised against
- * all previous ones twice (classical Gram–Schmidt, "twice is enough"), so T = QᵀHQ is accurate to rounding, no ghost
- * eigenvalues appear, and the Ritz residual estimate ‖Hy − μy‖ = |β_m s_{m,i}| equals the true residual.
+ * all previous ones by classical Gram–Schmidt, with a second pass when the first cancels (DGKS, as ARPACK), so
+ * T = QᵀHQ is accurate to rounding, no ghost eigenvalues appear, and the Ritz residual estimate
+ * ‖Hy − μy‖ = |β_m s_{m,i}| equals the true residual.
  * Memory m·n doubles for the basis Q.
  */
 import { createRng, type Rng } from '@kramers/core';
 import { assertOperator, countingOperator, type CountingOperator, type SymmetricOperator } from './operator.js';
 import { tridiagonalEigen, tridiagonalEigenComponents } from './tridiagonal-eigen.js';
-import { axpy, dot, gaussianVector, norm, orthogonalizeTwice, scaleInPlace } from './vector.js';
+import { axpy, dot, gaussianVector, norm, orthogonalizeTwice, reorthogonalize, scaleInPlace } from './vector.js';
 
-/** Which end of the spectrum: 'LA' largest algebraic, 'SA' smallest algebraic, 'both' k at each end. */
+/** Which end of the spectrum: 'LA' largest algebraic, 'SA' smallest algebraic, 'both' k at the top and `bottomK` at the bottom. */
 export type LanczosWhich = 'LA' | 'SA' | 'both';
 
 export interface LanczosOptions {
   /** Eigenpairs wanted at each requested end (default 1). */
   readonly k?: number;
   readonly which?: LanczosWhich;
+  /**
+   * With which 'both': pairs wanted at the bottom (default k). `{ k: 5, which: 'both', bottomK: 1 }` is top-5 and
+   * λ_min from one Krylov space, cheaper than two runs because both ends converge in the same steps.
+   */
+  readonly bottomK?: number;
   /**
    * Relative Ritz-residual tolerance (default 1e-3): stop when ‖Hy_i − μ_i y_i‖ ≤ tol·max(|μ_i|, 1e-3·max|μ|) for
    * every wanted pair. Bounds for a symmetric H (Parlett ch. 11): some eigenvalue lies within r of μ (so the
@@ -25,7 +31,7 @@ export interface LanczosOptions {
    * ≤ 1e-6·|μ|/gap, i.e. ≤ 1e-4 relative once the relative gap exceeds 1%. See `errorBounds` in the result.
    */
   readonly tol?: number;
-  /** Maximum Lanczos steps = HVPs (default min(n, max(2·wanted + 20, 40)), wanted = k, or 2k for 'both'). */
+  /** Maximum Lanczos steps = HVPs (default min(n, max(2·wanted + 20, 40)), wanted = k, or k + bottomK for 'both'). */
   readonly maxIter?: number;
   /** Seed for the random start (and restart) vectors (default 0). Ignored for the start if `start` is given. */
   readonly seed?: number;
@@ -46,7 +52,7 @@ export interface LanczosOptions {
 
 export interface LanczosResult {
   readonly which: LanczosWhich;
-  /** Wanted Ritz values: descending for 'LA' and 'both' (top k, then bottom k), ascending for 'SA'. */
+  /** Wanted Ritz values: descending for 'LA' and 'both' (top k, then bottom bottomK), ascending for 'SA'. */
   readonly eigenvalues: Float64Array;
   /** Unit Ritz vectors matching `eigenvalues` (empty if `eigenvectors: false`). */
   readonly eigenvectors: Float64Array[];
@@ -93,7 +99,14 @@ export function lanczos(operator: SymmetricOperator, options: LanczosOptions = {
     throw new RangeError(`lanczos: which must be 'LA', 'SA' or 'both', got ${String(which)}`);
   }
   if (!(tol > 0)) throw new RangeError(`lanczos: tol must be > 0, got ${String(tol)}`);
-  const wanted = which === 'both' ? Math.min(n, 2 * k) : k;
+  if (options.bottomK !== undefined && which !== 'both') {
+    throw new RangeError(`lanczos: bottomK applies to which: 'both' only (got which: '${which}'); use k with 'SA'`);
+  }
+  const bottomK = options.bottomK ?? k;
+  if (!Number.isInteger(bottomK) || bottomK < 1 || bottomK > n) {
+    throw new RangeError(`lanczos: bottomK must be an integer in [1, n = ${n}], got ${String(bottomK)}`);
+  }
+  const wanted = which === 'both' ? Math.min(n, k + bottomK) : k;
   const maxIter = options.maxIter ?? defaultLanczosMaxIter(n, wanted);
   if (!Number.isInteger(maxIter) || maxIter < wanted || maxIter > n) {
     throw new RangeError(
@@ -112,7 +125,7 @@ export function lanczos(operator: SymmetricOperator, options: LanczosOptions = {
     const last = components[0]!;
     const b = beta[steps - 1]!;
     const scale = SMALL_EIGENVALUE_FRACTION * Math.max(Math.abs(values[0]!), Math.abs(values[values.length - 1]!));
-    return wantedIndices(values.length, k, which).every(
+    return wantedIndices(values.length, k, which, bottomK).every(
       (i) => Math.abs(b * last[i]!) <= tol * Math.max(Math.abs(values[i]!), scale),
     );
   };
@@ -137,7 +150,7 @@ export function lanczos(operator: SymmetricOperator, options: LanczosOptions = {
   const wantVectors = options.eigenvectors ?? true;
   const eig = wantVectors ? tridiagonalEigen(alpha, beta) : null;
   const { values, components } = tridiagonalEigenComponents(alpha, beta, [m - 1]);
-  const idx = wantedIndices(m, k, which);
+  const idx = wantedIndices(m, k, which, bottomK);
   const bLast = beta[m - 1]!;
   const eigenvalues = Float64Array.from(idx, (i) => values[i]!);
   const residuals = Float64Array.from(idx, (i) => Math.abs(bLast * components[0]![i]!));
@@ -205,9 +218,9 @@ export function lanczosTridiagonal(operator: SymmetricOperator, start: Float64Ar
 }
 
 /** Indices (into ascending Ritz values of length m) of the wanted pairs, in result order. */
-function wantedIndices(m: number, k: number, which: LanczosWhich): number[] {
+function wantedIndices(m: number, k: number, which: LanczosWhich, bottomK: number): number[] {
   const top = Array.from({ length: Math.min(k, m) }, (_, i) => m - 1 - i);
-  const bottom = Array.from({ length: Math.min(k, m) }, (_, i) => i);
+  const bottom = Array.from({ length: Math.min(which === 'both' ? bottomK : k, m) }, (_, i) => i);
   if (which === 'LA') return top;
   if (which === 'SA') return bottom;
   const bottomDesc = bottom.filter((i) => !top.includes(i)).reverse();
@@ -280,7 +293,7 @@ function runLanczos(op: CountingOperator, q0: Float64Array, opts: RunOptions): R
     // otherwise creates spurious copies of converged Ritz values)
     axpy(-a, q, w);
     if (j > 0) axpy(-beta[j - 1]!, basis[j - 1]!, w);
-    orthogonalizeTwice(w, basis);
+    reorthogonalize(w, basis);
     let b = norm(w);
     if (!Number.isFinite(a) || !Number.isFinite(b)) {
       throw new Error(`lanczos: operator returned a non-finite value at step ${j + 1} (α = ${a}, β = ${b})`);

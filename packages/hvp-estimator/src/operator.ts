@@ -3,6 +3,8 @@
  * `hvp.ts`), a dense test matrix, or a quadratic landscape. Algorithms only ever call `apply`, so they can be tested
  * in float64 against closed forms without tfjs.
  */
+import { axpy, dot } from './vector.js';
+
 export interface SymmetricOperator {
   /** Dimension n: length of every vector passed to and returned by `apply`. */
   readonly size: number;
@@ -52,6 +54,39 @@ export function shiftedOperator(op: SymmetricOperator, sigma: number): Symmetric
       return out;
     },
   };
+}
+
+/**
+ * (I − P)H(I − P) with P = VVᵀ the projector onto orthonormal `vectors`: H with span(V) removed. Since
+ * tr(H) = tr(VᵀHV) + tr((I − P)H(I − P)) exactly, Hutchinson on this operator plus the exact tr(VᵀHV) (Σ Ritz values
+ * when V are Ritz vectors of one Krylov space) is an unbiased trace estimate whose variance 2‖(I − P)H(I − P)‖_F²
+ * excludes the dominant eigenvalues (the Hutch++ idea, Meyer, Musco, Musco & Woodruff 2021).
+ */
+export function deflatedOperator(op: SymmetricOperator, vectors: readonly Float64Array[]): SymmetricOperator {
+  assertOperator(op, 'deflatedOperator');
+  const basis = vectors.map((v, i) => {
+    if (v.length !== op.size) {
+      throw new RangeError(`deflatedOperator: vectors[${i}] has length ${v.length}, operator size is ${op.size}`);
+    }
+    return Float64Array.from(v);
+  });
+  basis.forEach((a, i) =>
+    basis.forEach((b, j) => {
+      if (j < i) return;
+      const d = dot(a, b) - (i === j ? 1 : 0);
+      if (!(Math.abs(d) <= 1e-8)) {
+        throw new RangeError(
+          `deflatedOperator: vectors must be orthonormal, but vectors[${i}]·vectors[${j}] is off by ${d.toExponential(2)}`,
+        );
+      }
+    }),
+  );
+  const project = (v: Float64Array): Float64Array => {
+    const out = Float64Array.from(v);
+    for (const q of basis) axpy(-dot(q, out), q, out);
+    return out;
+  };
+  return { size: op.size, apply: (v) => project(op.apply(project(v))) };
 }
 
 /** A dense symmetric matrix (row-major n×n) as an operator; used by tests and small problems. */

@@ -1,0 +1,230 @@
+/**
+ * The sharpness plugin inside instrument() on a small model trained with model.fit (wine, 13 → 8 tanh → 3 softmax,
+ * n = 139 parameters, probe = the whole standardized data set), on wasm.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import {
+  definePlugin,
+  every,
+  installSecondOrderGradients,
+  instrument,
+  type KramersEvent,
+  type MetricEvent,
+  type PluginErrorEvent,
+  type Uninstall,
+} from '@kramers/core';
+import { loadDataset, standardize, toTensors } from '@kramers/datasets';
+import { makeHvp } from './hvp.js';
+import { Sharpness, sharpness, type SharpnessOptions, type SharpnessSnapshot } from './sharpness.js';
+
+let x: tf.Tensor2D;
+let y: tf.Tensor2D;
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  ({ x, y } = toTensors(standardize(loadDataset('wine')).dataset));
+});
+afterAll(() => tf.dispose([x, y]));
+
+function makeModel(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, inputShape: [13], activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+      tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    ],
+  });
+}
+
+interface Run {
+  events: KramersEvent[];
+  metrics(name: string): MetricEvent[];
+  errors: PluginErrorEvent[];
+  tensorsAtBatchEnd: number[];
+  seen: SharpnessSnapshot[];
+  losses: number[];
+  probeResidual: number | undefined;
+}
+
+/** Trains with SGD on 6 minibatches per epoch (178 rows, batch 32), sharpness on the full-data probe. */
+async function train(options: SharpnessOptions, epochs: number, withConsumer = false): Promise<Run> {
+  const model = makeModel();
+  const seen: SharpnessSnapshot[] = [];
+  // a plugin using the service: providers run first, so it sees this step's measurement
+  const consumer = definePlugin<unknown>({
+    name: 'escape-directions',
+    dependsOn: [Sharpness],
+    setup: () => ({
+      onStep(ctx) {
+        const s = ctx.get(Sharpness).latest();
+        if (s) seen.push(s);
+      },
+    }),
+  });
+  const opt = instrument(tf.train.sgd(0.2), {
+    model,
+    probe: { model, x, y },
+    plugins: withConsumer ? [sharpness(options), consumer] : [sharpness(options)],
+  });
+  const events: KramersEvent[] = [];
+  opt.kramers.metric$.subscribe((e) => events.push(e));
+  model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+  const tensorsAtBatchEnd: number[] = [];
+  const history = await model.fit(x, y, {
+    epochs,
+    batchSize: 32,
+    shuffle: false,
+    verbose: 0,
+    callbacks: { onBatchEnd: () => void tensorsAtBatchEnd.push(tf.memory().numTensors) },
+  });
+  // independent check of the served eigenvector: ‖Hy − λy‖ by a fresh HVP at the final weights
+  let probeResidual: number | undefined;
+  const last = seen[seen.length - 1];
+  if (last) {
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const lossFn = () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(model.apply(x) as tf.Tensor)), -1))) as tf.Scalar;
+    const hy = makeHvp({ lossFn, variables }).apply(last.eigenvectors[0]!);
+    probeResidual = Math.sqrt(hy.reduce((s, h, i) => s + (h - last.eigenvalues[0]! * last.eigenvectors[0]![i]!) ** 2, 0));
+  }
+  opt.kramers.close();
+  model.dispose();
+  const metrics = (name: string) => events.filter((e): e is MetricEvent => e.kind === 'metric' && e.name === name);
+  const errors = events.filter((e): e is PluginErrorEvent => e.kind === 'plugin-error');
+  return { events, metrics, errors, tensorsAtBatchEnd, seen, losses: history.history['loss'] as number[], probeResidual };
+}
+
+/** tf.memory().numTensors after each batch of the same fit without kramers. */
+async function plainFitTensorCounts(epochs: number): Promise<number[]> {
+  const model = makeModel();
+  model.compile({ optimizer: tf.train.sgd(0.2), loss: 'categoricalCrossentropy' });
+  const counts: number[] = [];
+  await model.fit(x, y, {
+    epochs,
+    batchSize: 32,
+    shuffle: false,
+    verbose: 0,
+    callbacks: { onBatchEnd: () => void counts.push(tf.memory().numTensors) },
+  });
+  model.dispose();
+  return counts;
+}
+
+const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+describe('sharpness without the second-order registry', () => {
+  it('reports a plugin-error at setup naming installSecondOrderGradients, and training goes on', async () => {
+    const run = await train({ schedule: every(1) }, 2);
+    expect(run.errors).toHaveLength(1);
+    const e = run.errors[0]!;
+    expect(e.plugin).toBe('sharpness');
+    expect(e.phase).toBe('setup');
+    expect(e.message).toMatch(/second-order gradients are not installed.*installSecondOrderGradients\(\)/s);
+    expect(run.metrics('lambda_max')).toHaveLength(0);
+    expect(run.losses).toHaveLength(2);
+    expect(run.losses[1]!).toBeLessThan(run.losses[0]!);
+  });
+});
+
+describe('sharpness with the registry installed', () => {
+  let uninstall: Uninstall;
+  beforeAll(() => {
+    uninstall = installSecondOrderGradients();
+  });
+  afterAll(() => uninstall());
+
+  let warm: Run;
+  it('every(1) over 102 steps: lambda_max each step, served eigenvectors, no tensor growth', async () => {
+    warm = await train({ schedule: every(1) }, 17, true);
+    expect(warm.errors).toEqual([]);
+    const lambdaMax = warm.metrics('lambda_max');
+    expect(lambdaMax.map((e) => e.iteration)).toEqual(Array.from({ length: 102 }, (_, i) => i));
+    expect(warm.metrics('lambda_min')).toHaveLength(102);
+    expect(warm.metrics('top_eigenvalues')).toHaveLength(102);
+    expect(warm.metrics('trace')).toHaveLength(0); // off by default
+    for (const e of warm.metrics('top_eigenvalues')) {
+      const v = e.value as { kind: string; values: number[] };
+      expect(v.kind).toBe('vector');
+      expect(v.values).toHaveLength(5);
+      expect(v.values[0]).toBe(lambdaMax.find((l) => l.iteration === e.iteration)!.value);
+      for (let i = 1; i < 5; i++) expect(v.values[i]!).toBeLessThanOrEqual(v.values[i - 1]!);
+    }
+    warm.metrics('lambda_max_residual').forEach((e, i) => {
+      expect(e.value as number).toBeLessThanOrEqual(1e-3 * (lambdaMax[i]!.value as number) * 1.0001);
+    });
+    // the service: the consumer saw this step's snapshot, unit eigenvectors over all 139 parameters
+    expect(warm.seen.map((s) => s.iteration)).toEqual(Array.from({ length: 102 }, (_, i) => i));
+    const last = warm.seen[101]!;
+    expect(last.eigenvectors).toHaveLength(5);
+    expect(last.layout.map((l) => l.size)).toEqual([104, 8, 24, 3]);
+    for (const u of last.eigenvectors) {
+      expect(u.length).toBe(139);
+      expect(Math.sqrt(u.reduce((s, a) => s + a * a, 0))).toBeCloseTo(1, 10);
+    }
+    expect(last.minEigenvector?.length).toBe(139);
+    expect(last.method).toBe('double-backprop');
+    // the served top eigenvector is an eigenvector of a freshly computed H: ‖Hy − λy‖ ≤ 1e-3 λ (the Lanczos tolerance)
+    expect(warm.probeResidual!).toBeLessThan(1e-3 * last.eigenvalues[0]!);
+    // no tensors kept across 102 sharpness evaluations: tfjs's own fit keeps one tensor per epoch, so compare with
+    // an uninstrumented fit batch by batch; the difference (the probe's and the session's own) must stay constant
+    const t = warm.tensorsAtBatchEnd;
+    const plain = await plainFitTensorCounts(17);
+    expect(t).toHaveLength(102);
+    const extra = t.map((c, i) => c - plain[i]!);
+    expect(extra).toEqual(Array(102).fill(extra[0]));
+    const lm = lambdaMax.map((e) => e.value as number);
+    console.log(
+      `[sharpness] λ_max ${lm[0]!.toFixed(4)} → ${lm[101]!.toFixed(4)} over 102 steps; ` +
+        `served-vector residual ${warm.probeResidual!.toExponential(2)}; tensors at batch end ${t[0]} … ${t[101]} ` +
+        `(plain fit ${plain[0]} … ${plain[101]})`,
+    );
+  });
+
+  it('warm start from the previous step needs fewer HVPs than a cold start on the same trajectory', async () => {
+    const cold = await train({ schedule: every(1), warmStart: false }, 5);
+    const hvps = (r: Run) => r.metrics('hvp_count').map((e) => e.value as number);
+    const warmCounts = hvps(warm).slice(1, 30);
+    const coldCounts = hvps(cold).slice(1, 30);
+    // same seeds, same data order: both runs follow the same weights
+    const wl = warm.metrics('lambda_max').slice(0, 30).map((e) => e.value as number);
+    const cl = cold.metrics('lambda_max').map((e) => e.value as number);
+    wl.forEach((l, i) => expect(Math.abs(l - cl[i]!) / l).toBeLessThan(1e-4));
+    console.log(
+      `[sharpness] HVPs per step, steps 1–29: warm mean ${mean(warmCounts).toFixed(1)} (min ${Math.min(...warmCounts)}, ` +
+        `max ${Math.max(...warmCounts)}), cold mean ${mean(coldCounts).toFixed(1)} (min ${Math.min(...coldCounts)}, ` +
+        `max ${Math.max(...coldCounts)}); step 0: ${hvps(warm)[0]}`,
+    );
+    expect(mean(warmCounts)).toBeLessThan(mean(coldCounts));
+  });
+
+  it('runs on its schedule, and emits trace (with stderr) and a density histogram when asked', async () => {
+    const run = await train({ schedule: every(4), trace: true, traceProbes: 10, density: true, densitySteps: 20, densityBins: 50 }, 2);
+    expect(run.errors).toEqual([]);
+    expect(run.metrics('lambda_max').map((e) => e.iteration)).toEqual([0, 4, 8]);
+    for (const e of run.metrics('trace')) {
+      expect(e.uncertainty?.stderr).toBeGreaterThan(0);
+      expect(e.value as number).toBeGreaterThan(0);
+    }
+    const hist = run.metrics('density').map((e) => e.value as { kind: string; edges: number[]; counts: number[] });
+    expect(hist).toHaveLength(3);
+    for (const h of hist) {
+      expect(h.kind).toBe('histogram');
+      expect(h.edges).toHaveLength(51);
+      expect(h.counts.reduce((s, c) => s + c, 0)).toBeCloseTo(139, 6); // expected eigenvalue counts sum to n
+    }
+    const counts = run.metrics('hvp_count').map((e) => e.value as number);
+    counts.forEach((c) => expect(c).toBeGreaterThanOrEqual(10 + 20));
+  });
+
+  it('rejects a bad config before training, naming the field', async () => {
+    const model = makeModel();
+    expect(() =>
+      instrument(tf.train.sgd(0.1), { model, probe: { model, x, y }, plugins: [sharpness({ topK: 0 })] }),
+    ).toThrow(/config\.topK: got 0; must be >= 1/);
+    expect(() =>
+      instrument(tf.train.sgd(0.1), { model, probe: { model, x, y }, plugins: [sharpness({ hvp: 'exact' as never })] }),
+    ).toThrow(/config\.hvp: got "exact"; allowed values: "double-backprop", "finite-difference", "auto"/);
+    model.dispose();
+  });
+});
