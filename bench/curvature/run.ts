@@ -202,10 +202,13 @@ def t(f):
     return st.median(r)
 print(t(grad), t(hvp))
 `;
-const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+// Debian's python3-torch installs for /usr/bin/python3, which may not be the python3 first on PATH.
+const pythonWithTorch = ['python3', '/usr/bin/python3'].find(
+  (exe) => spawnSync(exe, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0,
+);
 let torchNote = '';
-if (probe.status === 0) {
-  const out = spawnSync('python3', ['-c', python], { encoding: 'utf8' });
+if (pythonWithTorch !== undefined) {
+  const out = spawnSync(pythonWithTorch, ['-c', python], { encoding: 'utf8' });
   const [tg, th] = out.stdout.trim().split(/\s+/).map(Number);
   if (out.status === 0 && Number.isFinite(tg) && Number.isFinite(th)) {
     console.log(
@@ -217,7 +220,7 @@ if (probe.status === 0) {
     console.log(`(d) PyTorch run failed: ${out.stderr.trim().split('\n').pop() ?? 'no output'}`);
   }
 } else {
-  console.log('(d) PyTorch: skipped (python3 -c "import torch" failed; not needed by tests or CI)');
+  console.log('(d) PyTorch: skipped (no python3 with torch; `apt-get install python3-torch` adds it; tests and CI do not need it)');
 }
 
 tf.dispose([x, y, ...variables]);
