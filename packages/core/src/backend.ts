@@ -31,5 +31,9 @@ export async function useBackend(choice: BackendChoice = 'auto'): Promise<Backen
   }
   await tf.setBackend('cpu');
   await tf.ready();
+  // tfjs-backend-cpu advertises tfjs-node on first use in Node; kramers cannot use tfjs-node (its install downloads a
+  // binary), so the advice is noise on the user's terminal.
+  const cpu = tf.backend() as unknown as { firstUse?: boolean };
+  if (cpu.firstUse === true) cpu.firstUse = false;
   return 'cpu';
 }
