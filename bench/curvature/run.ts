@@ -215,7 +215,7 @@ if (pythonWithTorch !== undefined) {
       `(d) PyTorch (1 thread): gradient ${ms(tg!)}, HVP ${ms(th!)} (HVP/gradient ${(th! / tg!).toFixed(2)}); ` +
         `kramers/PyTorch: gradient ${(median(grad) / tg!).toFixed(2)}x, HVP ${(median(hvp) / th!).toFixed(2)}x`,
     );
-    torchNote = `, torch grad ${(median(grad) / tg!).toFixed(1)}x / hvp ${(median(hvp) / th!).toFixed(1)}x slower`;
+    torchNote = `, kramers/PyTorch time: grad ${(median(grad) / tg!).toFixed(2)}x, hvp ${(median(hvp) / th!).toFixed(2)}x`;
   } else {
     console.log(`(d) PyTorch run failed: ${out.stderr.trim().split('\n').pop() ?? 'no output'}`);
   }
