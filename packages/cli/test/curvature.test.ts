@@ -19,6 +19,7 @@ describe.each(['banknote-mlp', 'wine-mlp'])('kramers curvature on the float64 re
     const doc = JSON.parse(stdout);
     expect(doc.n).toBe(ref.n);
     expect(doc.method).toBe('double-backprop');
+    expect(doc.secondOrderCheck).toEqual({ ok: true, failures: [] });
     expect(doc.eigenvalues).toHaveLength(5);
     doc.eigenvalues.forEach((v: number, i: number) => expect(rel(v, ref.top5_eigenvalues[i])).toBeLessThan(1e-4));
     expect(doc.residuals).toHaveLength(5);

@@ -41,5 +41,3 @@ export { installSecondOrderGradients, secondOrderGradientsInstalled, secondOrder
 export type { SecondOrderProbe } from './gradients/probe-second-order.js';
 export { probeSecondOrderSupport } from './gradients/probe-second-order.js';
 export { logSoftmax, softmaxCrossEntropy } from './gradients/log-softmax.js';
-export type { ScalarLoss, FiniteDifferenceOptions } from './gradients/hvp-reference.js';
-export { hvpByDoubleBackprop, hvpByFiniteDifference, gradientOf, flatValues, relativeError } from './gradients/hvp-reference.js';

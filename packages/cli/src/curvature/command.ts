@@ -7,6 +7,7 @@ import {
   loadModel,
   permutation,
   createRng,
+  probeSecondOrderSupport,
   useBackend,
   type BackendChoice,
 } from '@kramers/core';
@@ -56,6 +57,11 @@ export function curvatureCommand(io: Io): Command {
       });
       const uninstall = installSecondOrderGradients();
       try {
+        // A startup self-test: exact HVPs are only claimed where double backprop agrees with finite differences.
+        const secondOrderCheck = probeSecondOrderSupport();
+        if (!secondOrderCheck.ok) {
+          io.stderr.write(`kramers: warning: double-backprop self-test failed on ${backend}:\n  ${secondOrderCheck.failures.join('\n  ')}\n`);
+        }
         checkModel(model);
         let data: Dataset;
         try {
@@ -77,7 +83,14 @@ export function curvatureCommand(io: Io): Command {
             tol: flags.tol,
             seed: flags.seed,
           });
-          const doc = { model: flags.model, data: flags.data, backend, probeRows: probe.rows, ...report };
+          const doc = {
+            model: flags.model,
+            data: flags.data,
+            backend,
+            probeRows: probe.rows,
+            secondOrderCheck: { ok: secondOrderCheck.ok, failures: secondOrderCheck.failures },
+            ...report,
+          };
           io.stdout.write(flags.json ? `${JSON.stringify(doc)}\n` : renderCurvature(doc));
         } finally {
           tf.dispose([x, y]);
@@ -121,7 +134,13 @@ function probeRows(data: Dataset, size: number | undefined, seed: number): Int32
   return permutation(data.rows, createRng(seed)).slice(0, size);
 }
 
-type CurvatureDoc = CurvatureReport & { model: string; data: string; backend: string; probeRows: number };
+type CurvatureDoc = CurvatureReport & {
+  model: string;
+  data: string;
+  backend: string;
+  probeRows: number;
+  secondOrderCheck: { ok: boolean; failures: readonly string[] };
+};
 
 function renderCurvature(doc: CurvatureDoc): string {
   const lines = [
