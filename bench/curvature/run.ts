@@ -92,6 +92,41 @@ console.log(`(a) gradient, stock registry:   median ${ms(median(stock))} (min ${
 console.log(`    gradient, kramers registry: median ${ms(median(kramers))} (min ${ms(Math.min(...kramers))})`);
 console.log(`    speedup ${gradSpeedup.toFixed(2)}x`);
 
+// (a') the same MLP as tf.layers Dense layers: the softmax output layer goes through fused.matMul, whose own
+// backward uses flagged matMuls outside the gradient registry (reached by the wasm kernel wrapper instead).
+const layersModel = tf.sequential({
+  layers: [
+    tf.layers.dense({ units: 128, inputShape: [784], activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+    tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }),
+  ],
+});
+const layersVars = layersModel.trainableWeights.map((w) => w.read() as tf.Variable);
+const layersLoss = () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(layersModel.apply(x) as tf.Tensor)), -1))) as tf.Scalar;
+const layersRep = (installed: boolean, into: number[] | null) => {
+  const undo = installed ? installSecondOrderGradients() : null;
+  try {
+    const t0 = performance.now();
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(layersLoss, layersVars);
+      for (const g of Object.values(grads)) g.dataSync();
+    });
+    into?.push(performance.now() - t0);
+  } finally {
+    undo?.();
+  }
+};
+const layersStock: number[] = [];
+const layersKramers: number[] = [];
+for (let i = 0; i < WARMUP + REPS; i++) {
+  const order = i % 2 === 0 ? [false, true] : [true, false];
+  for (const installed of order) layersRep(installed, i < WARMUP ? null : installed ? layersKramers : layersStock);
+}
+console.log(
+  `(a') tf.layers Dense(relu) → Dense(softmax): stock ${ms(median(layersStock))}, kramers ${ms(median(layersKramers))}, ` +
+    `speedup ${(median(layersStock) / median(layersKramers)).toFixed(2)}x`,
+);
+layersModel.dispose();
+
 const uninstall = installSecondOrderGradients();
 
 // (b) HVP / gradient, interleaved; the HVP is makeHvp's apply (float64 in and out, what Lanczos pays per step)

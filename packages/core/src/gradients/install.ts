@@ -11,6 +11,7 @@ import { backwardKernelGradients } from './backward-kernels.js';
 import { batchMatMulGradient } from './batch-mat-mul.js';
 import { maskKernelGradients } from './mask-kernels.js';
 import { recomputedOutputGradients } from './recomputed-outputs.js';
+import { installTransposeFreeMatMul } from './transpose-free-matmul-kernel.js';
 
 /** Undoes one installSecondOrderGradients() call. Calling it again is a no-op. */
 export type Uninstall = () => void;
@@ -30,6 +31,7 @@ const ours = new WeakSet<tf.GradConfig>(configs);
 interface Installed {
   count: number;
   previous: Map<string, tf.GradConfig | undefined>;
+  restoreMatMulKernel: (() => void) | undefined;
 }
 let installed: Installed | null = null;
 
@@ -44,8 +46,9 @@ function restore(previous: Map<string, tf.GradConfig | undefined>): void {
 }
 
 /**
- * Makes double backprop (HVPs) correct for the kernels listed in notes §B.2 groups 1–3 and replaces the BatchMatMul
- * gradient by a transpose-free one. First-order gradients are unchanged (bit-for-bit for groups 1–3; BatchMatMul to
+ * Makes double backprop (HVPs) correct for the kernels listed in notes §B.2 groups 1–3, replaces the BatchMatMul
+ * gradient by a transpose-free one and, when the wasm backend is registered, makes its BatchMatMul kernel run
+ * transpose flags as explicit transposes (reaching fused matMul's own backward). First-order gradients are unchanged (bit-for-bit for groups 1–3; BatchMatMul to
  * float32 rounding). Does NOT fix `tf.logSoftmax` or `tf.losses.softmaxCrossEntropy`: use this module's
  * `logSoftmax` / `softmaxCrossEntropy` instead.
  *
@@ -60,7 +63,7 @@ export function installSecondOrderGradients(): Uninstall {
       previous.set(config.kernelName, before ?? undefined);
       tf.registerGradient(config);
     }
-    installed = { count: 0, previous };
+    installed = { count: 0, previous, restoreMatMulKernel: installTransposeFreeMatMul() };
   }
   installed.count += 1;
   let done = false;
@@ -69,9 +72,10 @@ export function installSecondOrderGradients(): Uninstall {
     done = true;
     installed.count -= 1;
     if (installed.count === 0) {
-      const { previous } = installed;
+      const { previous, restoreMatMulKernel } = installed;
       installed = null;
       restore(previous);
+      restoreMatMulKernel?.();
     }
   };
 }
