@@ -29,23 +29,8 @@ export function layerOf(variableName: string): string {
   return cut < 0 ? variableName : variableName.slice(0, cut);
 }
 
-function sumSquares(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return s;
-}
-
-function sumSquaredDiff(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
-    s += d * d;
-  }
-  return s;
-}
-
-type Quantity = 'grad_norm' | 'update_norm' | 'distance' | 'param_norm';
-const QUANTITIES: readonly Quantity[] = ['grad_norm', 'update_norm', 'distance', 'param_norm'];
+const QUANTITIES = ['grad_norm', 'update_norm', 'distance', 'param_norm'] as const;
+const Q = QUANTITIES.length;
 
 export function basics(config: Partial<BasicsConfig> = {}): Plugin<BasicsConfig, void> {
   const n = typeof config.every === 'number' && Number.isInteger(config.every) && config.every >= 1 ? config.every : 1;
@@ -58,6 +43,22 @@ export function basics(config: Partial<BasicsConfig> = {}): Plugin<BasicsConfig,
     needs: ['update'],
     setup(ctx) {
       const initial = new Map<string, Float32Array>();
+      // Layers in first-seen order and each variable's layer index, computed once; sums of squares accumulate in
+      // one reused array (row 0: the whole model, row 1 + l: layer l), so a step allocates nothing but its events.
+      const layers: string[] = [];
+      const layerIndex = new Map<string, number>();
+      let sums = new Float64Array(Q);
+      const indexOf = (name: string): number => {
+        let i = layerIndex.get(name);
+        if (i === undefined) {
+          const layer = layerOf(name);
+          i = layers.indexOf(layer);
+          if (i < 0) i = layers.push(layer) - 1;
+          layerIndex.set(name, i);
+          if (sums.length < Q * (layers.length + 1)) sums = new Float64Array(Q * (layers.length + 1));
+        }
+        return i;
+      };
       return {
         onStep(step) {
           const loss = step.step.loss;
@@ -65,31 +66,45 @@ export function basics(config: Partial<BasicsConfig> = {}): Plugin<BasicsConfig,
           const grads = step.gradientValues();
           const now = step.paramValues();
           const before = step.previousParamValues();
-          const perLayer = new Map<string, Record<Quantity, number>>();
-          const total: Record<Quantity, number> = { grad_norm: 0, update_norm: 0, distance: 0, param_norm: 0 };
+          for (const name of grads.keys()) indexOf(name);
+          sums.fill(0);
+          const seen = new Uint8Array(layers.length);
           for (const [name, g] of grads) {
             const theta = now.get(name);
             const prev = before.get(name);
             if (!theta || !prev) continue;
-            if (!initial.has(name)) initial.set(name, prev.slice());
-            const sq: Record<Quantity, number> = {
-              grad_norm: sumSquares(g),
-              update_norm: sumSquaredDiff(theta, prev),
-              distance: sumSquaredDiff(theta, initial.get(name)!),
-              param_norm: sumSquares(theta),
-            };
-            const layer = layerOf(name);
-            const acc = perLayer.get(layer) ?? { grad_norm: 0, update_norm: 0, distance: 0, param_norm: 0 };
-            for (const q of QUANTITIES) {
-              acc[q] += sq[q];
-              total[q] += sq[q];
+            let start = initial.get(name);
+            if (!start) initial.set(name, (start = prev.slice()));
+            const row = Q * (1 + layerIndex.get(name)!);
+            seen[row / Q - 1] = 1;
+            let gg = 0;
+            let uu = 0;
+            let dd = 0;
+            let pp = 0;
+            for (let i = 0; i < theta.length; i++) {
+              const t = theta[i]!;
+              const u = t - prev[i]!;
+              const d = t - start[i]!;
+              gg += g[i]! * g[i]!;
+              uu += u * u;
+              dd += d * d;
+              pp += t * t;
             }
-            perLayer.set(layer, acc);
+            sums[row] += gg;
+            sums[row + 1] += uu;
+            sums[row + 2] += dd;
+            sums[row + 3] += pp;
+            sums[0] += gg;
+            sums[1] += uu;
+            sums[2] += dd;
+            sums[3] += pp;
           }
-          for (const q of QUANTITIES) step.emit(q, Math.sqrt(total[q]));
+          for (let q = 0; q < Q; q++) step.emit(QUANTITIES[q]!, Math.sqrt(sums[q]!));
           if (ctx.config.perLayer) {
-            for (const [layer, acc] of perLayer) {
-              for (const q of QUANTITIES) step.emit(q, Math.sqrt(acc[q]), { layer });
+            for (let l = 0; l < layers.length; l++) {
+              if (!seen[l]) continue;
+              const layer = layers[l]!;
+              for (let q = 0; q < Q; q++) step.emit(QUANTITIES[q]!, Math.sqrt(sums[Q * (1 + l) + q]!), { layer });
             }
           }
         },

@@ -66,10 +66,15 @@ function namedGradients(grads: Grads): Record<string, tf.Tensor> {
 interface ValueBuffers {
   readonly gradients: Map<string, Float32Array>;
   readonly params: Map<string, { dataId: object; values: Float32Array; spare: Float32Array | undefined }>;
+  /** The maps handed out (cleared and refilled each step; valid during the step only, like their arrays). */
+  readonly gradientMap: Map<string, Float32Array>;
+  readonly beforeMap: Map<string, Float32Array>;
+  readonly afterMap: Map<string, Float32Array>;
 }
 
 function readGradients(tensors: Record<string, tf.Tensor>, buffers: ValueBuffers): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
+  const out = buffers.gradientMap;
+  out.clear();
   for (const [name, t] of Object.entries(tensors)) {
     if (!t) continue;
     const values = readInto(t, buffers.gradients.get(name));
@@ -79,8 +84,12 @@ function readGradients(tensors: Record<string, tf.Tensor>, buffers: ValueBuffers
   return out;
 }
 
-function readParams(variables: Record<string, tf.Variable>, buffers: ValueBuffers): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
+function readParams(
+  variables: Record<string, tf.Variable>,
+  buffers: ValueBuffers,
+  out: Map<string, Float32Array>,
+): Map<string, Float32Array> {
+  out.clear();
   for (const [name, v] of Object.entries(variables)) {
     const held = buffers.params.get(name);
     if (held && held.dataId === v.dataId) {
@@ -123,7 +132,16 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   let observedBatch: number | undefined;
   let currentLoss: tf.Scalar | undefined;
   let currentLossFn: (() => tf.Scalar) | undefined;
-  const buffers: ValueBuffers = { gradients: new Map(), params: new Map() };
+  const buffers: ValueBuffers = {
+    gradients: new Map(),
+    params: new Map(),
+    gradientMap: new Map(),
+    beforeMap: new Map(),
+    afterMap: new Map(),
+  };
+  // The variables a step updates, looked up once per distinct set of gradient names (normally once per run).
+  let knownNames: readonly string[] = [];
+  let knownParams: Record<string, tf.Variable> = {};
   const unobserveBatch = options.model ? observeBatchSize(options.model, (rows) => (observedBatch = rows)) : undefined;
 
   const opt = optimizer as unknown as {
@@ -164,13 +182,15 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     }
     const named = namedGradients(grads);
     const names = Object.keys(named);
-    const params = (): Record<string, tf.Variable> => {
-      const registered = tf.engine().registeredVariables;
-      const out: Record<string, tf.Variable> = {};
-      for (const n of names) if (registered[n]) out[n] = registered[n];
-      return out;
-    };
-    const before = due.needsUpdate ? readParams(params(), buffers) : undefined;
+    const registered = tf.engine().registeredVariables;
+    if (names.length !== knownNames.length || names.some((n, i) => n !== knownNames[i] || knownParams[n] !== registered[n])) {
+      knownParams = {};
+      for (const n of names) if (registered[n]) knownParams[n] = registered[n];
+      knownNames = names;
+    }
+    const current = knownParams;
+    const params = (): Record<string, tf.Variable> => current;
+    const before = due.needsUpdate ? readParams(current, buffers, buffers.beforeMap) : undefined;
     const loss = currentLoss && !currentLoss.isDisposed ? currentLoss.dataSync()[0] : undefined;
     const tApply = performance.now();
     originalApply.call(this, grads);
@@ -205,7 +225,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
             step: event,
             iteration: it,
             gradientValues: () => (gradientValues ??= readGradients(named, buffers)),
-            paramValues: () => (paramValues ??= readParams(params(), buffers)),
+            paramValues: () => (paramValues ??= readParams(current, buffers, buffers.afterMap)),
             previousParamValues: () => before!,
             lossFn: currentLossFn,
           },

@@ -14,6 +14,7 @@ import type { ServiceToken } from './service-token.js';
 
 interface ActivePlugin {
   readonly plugin: Plugin<unknown, unknown>;
+  readonly emit: StepContext['emit'];
   readonly schedule: Schedule;
   readonly needs: ReadonlySet<Need>;
   hooks: PluginHooks<unknown> | undefined;
@@ -52,6 +53,12 @@ export interface PluginHost {
 }
 
 const GROUP_RANK = { pre: 0, normal: 1, post: 2 } as const;
+
+function refusePrevious(plugin: string): () => never {
+  return () => {
+    throw new Error(`plugin "${plugin}" reads previous parameters: declare needs: ['update']`);
+  };
+}
 
 /** Enforce groups first; inside a group, a stable topological order over provides → dependsOn. */
 export function orderPlugins<P extends Pick<Plugin, 'name' | 'enforce' | 'provides' | 'dependsOn'>>(
@@ -121,6 +128,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
 
   const active: ActivePlugin[] = orderPlugins(plugins).map((plugin) => ({
     plugin,
+    emit: emitFor(plugin.name),
     schedule: plugin.schedule ?? every(1),
     needs: new Set(plugin.needs ?? []),
     hooks: undefined,
@@ -172,41 +180,44 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         });
       }
       try {
-        a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, emit: emitFor(a.plugin.name), probe });
+        a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, emit: a.emit, probe });
       } catch (err) {
         fail(a, 'setup', err);
       }
     }
   };
 
-  let dueNow: ActivePlugin[] = [];
+  // Reused every step: the host's per-step path allocates as little as it can (it runs on every update).
+  const dueNow: ActivePlugin[] = [];
 
   return {
     due(it, trainMs) {
       iteration = it;
       if (!setUp) setupAll();
-      dueNow = active.filter(
-        (a) =>
-          a.enabled &&
-          a.hooks?.onStep !== undefined &&
-          isDue(a.schedule, it, { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, firstMs: a.firstMs, lastMs: a.lastMs, trainMs }),
-      );
-      return { count: dueNow.length, needsUpdate: dueNow.some((a) => a.needs.has('update')) };
+      dueNow.length = 0;
+      let needsUpdate = false;
+      for (const a of active) {
+        if (!a.enabled || a.hooks?.onStep === undefined) continue;
+        const cost = { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, firstMs: a.firstMs, lastMs: a.lastMs, trainMs };
+        if (!isDue(a.schedule, it, cost)) continue;
+        dueNow.push(a);
+        needsUpdate ||= a.needs.has('update');
+      }
+      return { count: dueNow.length, needsUpdate };
     },
     run(inputs) {
       for (const a of dueNow) {
         if (!a.enabled) continue;
         const ctx: StepContext = {
-          ...inputs,
-          previousParamValues: a.needs.has('update')
-            ? inputs.previousParamValues
-            : () => {
-                throw new Error(`plugin "${a.plugin.name}" reads previous parameters: declare needs: ['update']`);
-              },
+          step: inputs.step,
+          iteration: inputs.iteration,
+          gradientValues: inputs.gradientValues,
+          paramValues: inputs.paramValues,
+          previousParamValues: a.needs.has('update') ? inputs.previousParamValues : refusePrevious(a.plugin.name),
           lossFn: a.needs.has('lossFn') ? inputs.lossFn : undefined,
           probe: a.needs.has('probe') ? probe : undefined,
           get,
-          emit: emitFor(a.plugin.name),
+          emit: a.emit,
         };
         const t0 = performance.now();
         try {
@@ -223,7 +234,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         a.lastRun = inputs.iteration;
         a.runs++;
       }
-      dueNow = [];
+      dueNow.length = 0;
     },
     stats: () =>
       active.map((a) => ({ name: a.plugin.name, enabled: a.enabled, runs: a.runs, totalMs: a.pluginMs })),
