@@ -9,7 +9,10 @@ const example = (name: string) => fileURLToPath(new URL(`../${name}/train.ts`, i
 test('fit-callback: an ordinary model.fit script reports every step through three added lines', async () => {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', example('fit-callback')], { timeout: 120_000 });
   // wine: 178 rows, batch 32 → 6 steps per epoch, 20 epochs.
-  expect(stdout).toMatch(/final accuracy 0\.9\d\d after 120 steps/);
+  // Unseeded, as an ordinary script is: wine is easy enough that any initialisation reaches 90 % in 20 epochs.
+  const final = /final accuracy ([\d.]+) after (\d+) steps/.exec(stdout);
+  expect(final?.[2]).toBe('120');
+  expect(Number(final?.[1])).toBeGreaterThan(0.9);
   const losses = [...stdout.matchAll(/step (\d+) loss ([\d.e+-]+)/g)].map((m) => Number(m[2]));
   expect(losses).toHaveLength(4);
   expect(losses[3]!).toBeLessThan(losses[0]! / 2);
