@@ -11,7 +11,7 @@ import type { KramersEvent, StepEvent } from './events.js';
 import { createMetricBus, type MetricBus } from './metric-bus.js';
 import { learningRateOf, optimizerInfo } from './optimizer-info.js';
 import type { Plugin } from './plugin.js';
-import { createPluginHost, type PluginStats } from './plugin-host.js';
+import { createPluginHost, type PluginStats, type StepInputs } from './plugin-host.js';
 import { createProbeContext, type ProbeSpec } from './probe.js';
 import { readInto } from './value-reader.js';
 
@@ -168,6 +168,27 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     }
   };
 
+  // Per-step state behind stable accessors: the step path allocates no closures beyond the StepEvent's own two.
+  const state = {
+    named: {} as Record<string, tf.Tensor>,
+    params: {} as Record<string, tf.Variable>,
+    before: undefined as Map<string, Float32Array> | undefined,
+    gradients: undefined as Map<string, Float32Array> | undefined,
+    after: undefined as Map<string, Float32Array> | undefined,
+  };
+  const inputs: { -readonly [K in keyof StepInputs]: StepInputs[K] } = {
+    step: undefined as unknown as StepEvent,
+    iteration: -1,
+    gradientValues: () => (state.gradients ??= readGradients(state.named, buffers)),
+    paramValues: () => (state.after ??= readParams(state.params, buffers, buffers.afterMap)),
+    previousParamValues: () => state.before!,
+    lossFn: undefined,
+  };
+  const lossBuffer = new Float32Array(1);
+  // Optimizer info is rebuilt only when the learning rate changes (the one setting training loops change).
+  let info = optimizerInfo(optimizer);
+  let infoRate: unknown = (optimizer as { learningRate?: unknown }).learningRate;
+
   opt.applyGradients = function (this: unknown, grads: Grads) {
     const t0 = performance.now();
     const it = iteration;
@@ -189,17 +210,22 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       knownNames = names;
     }
     const current = knownParams;
-    const params = (): Record<string, tf.Variable> => current;
-    const before = due.needsUpdate ? readParams(current, buffers, buffers.beforeMap) : undefined;
-    const loss = currentLoss && !currentLoss.isDisposed ? currentLoss.dataSync()[0] : undefined;
+    state.named = named;
+    state.params = current;
+    state.gradients = undefined;
+    state.after = undefined;
+    state.before = due.needsUpdate ? readParams(current, buffers, buffers.beforeMap) : undefined;
+    const loss = currentLoss && !currentLoss.isDisposed ? readInto(currentLoss, lossBuffer)[0] : undefined;
     const tApply = performance.now();
     originalApply.call(this, grads);
     const tAfter = performance.now();
 
     let live = true;
-    let gradientValues: Map<string, Float32Array> | undefined;
-    let paramValues: Map<string, Float32Array> | undefined;
-    const info = optimizerInfo(optimizer);
+    const rate = (optimizer as { learningRate?: unknown }).learningRate;
+    if (rate !== infoRate) {
+      info = optimizerInfo(optimizer);
+      infoRate = rate;
+    }
     const event: StepEvent = {
       runId,
       iteration: it,
@@ -215,26 +241,20 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       },
       params: () => {
         if (!live) throw new Error(`step ${it} is over: read parameters inside the subscriber`);
-        return params();
+        return current;
       },
     };
     try {
       if (due.count > 0) {
-        host.run(
-          {
-            step: event,
-            iteration: it,
-            gradientValues: () => (gradientValues ??= readGradients(named, buffers)),
-            paramValues: () => (paramValues ??= readParams(current, buffers, buffers.afterMap)),
-            previousParamValues: () => before!,
-            lossFn: currentLossFn,
-          },
-          trainBefore,
-        );
+        inputs.step = event;
+        inputs.iteration = it;
+        inputs.lossFn = currentLossFn;
+        host.run(inputs, trainBefore);
       }
       if (wantStep) steps.next(event);
     } finally {
       live = false;
+      inputs.lossFn = undefined;
       iteration++;
       instrumentationMs += tApply - t0 + (performance.now() - tAfter);
     }

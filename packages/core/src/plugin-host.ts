@@ -12,9 +12,13 @@ import type { ProbeContext } from './probe-context.js';
 import { every, isDue, type Schedule } from './schedule.js';
 import type { ServiceToken } from './service-token.js';
 
+type MutableStepContext = { -readonly [K in keyof StepContext]: StepContext[K] };
+
 interface ActivePlugin {
   readonly plugin: Plugin<unknown, unknown>;
   readonly emit: StepContext['emit'];
+  /** The plugin's step context, refilled every step (valid during its onStep only). */
+  readonly ctx: MutableStepContext;
   readonly schedule: Schedule;
   readonly needs: ReadonlySet<Need>;
   hooks: PluginHooks<unknown> | undefined;
@@ -53,6 +57,10 @@ export interface PluginHost {
 }
 
 const GROUP_RANK = { pre: 0, normal: 1, post: 2 } as const;
+
+function refuseOutsideStep(): never {
+  throw new Error('step values are only available inside onStep');
+}
 
 function refusePrevious(plugin: string): () => never {
   return () => {
@@ -116,8 +124,12 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
   let iteration = -1;
   const emitFor =
     (plugin: string) =>
-    (name: string, value: MetricValue, opts: EmitOptions = {}): void => {
-      publish({ kind: 'metric', runId, iteration, plugin, name, value, ...opts, wallTime: Date.now() });
+    (name: string, value: MetricValue, opts?: EmitOptions): void => {
+      publish(
+        opts === undefined
+          ? { kind: 'metric', runId, iteration, plugin, name, value, wallTime: Date.now() }
+          : { kind: 'metric', runId, iteration, plugin, name, value, ...opts, wallTime: Date.now() },
+      );
     };
   const get = <T>(token: ServiceToken<T>): T => {
     if (!container.isBound(token.id)) {
@@ -129,6 +141,17 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
   const active: ActivePlugin[] = orderPlugins(plugins).map((plugin) => ({
     plugin,
     emit: emitFor(plugin.name),
+    ctx: {
+      step: undefined as unknown as StepContext['step'],
+      iteration: -1,
+      gradientValues: refuseOutsideStep,
+      paramValues: refuseOutsideStep,
+      previousParamValues: plugin.needs?.includes('update') ? refuseOutsideStep : refusePrevious(plugin.name),
+      lossFn: undefined,
+      probe: plugin.needs?.includes('probe') ? probe : undefined,
+      get,
+      emit: emitFor(plugin.name),
+    },
     schedule: plugin.schedule ?? every(1),
     needs: new Set(plugin.needs ?? []),
     hooks: undefined,
@@ -189,6 +212,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
 
   // Reused every step: the host's per-step path allocates as little as it can (it runs on every update).
   const dueNow: ActivePlugin[] = [];
+  const dueResult = { count: 0, needsUpdate: false };
 
   return {
     due(it, trainMs) {
@@ -203,22 +227,20 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         dueNow.push(a);
         needsUpdate ||= a.needs.has('update');
       }
-      return { count: dueNow.length, needsUpdate };
+      dueResult.count = dueNow.length;
+      dueResult.needsUpdate = needsUpdate;
+      return dueResult;
     },
     run(inputs) {
       for (const a of dueNow) {
         if (!a.enabled) continue;
-        const ctx: StepContext = {
-          step: inputs.step,
-          iteration: inputs.iteration,
-          gradientValues: inputs.gradientValues,
-          paramValues: inputs.paramValues,
-          previousParamValues: a.needs.has('update') ? inputs.previousParamValues : refusePrevious(a.plugin.name),
-          lossFn: a.needs.has('lossFn') ? inputs.lossFn : undefined,
-          probe: a.needs.has('probe') ? probe : undefined,
-          get,
-          emit: a.emit,
-        };
+        const ctx = a.ctx;
+        ctx.step = inputs.step;
+        ctx.iteration = inputs.iteration;
+        ctx.gradientValues = inputs.gradientValues;
+        ctx.paramValues = inputs.paramValues;
+        if (a.needs.has('update')) ctx.previousParamValues = inputs.previousParamValues;
+        ctx.lossFn = a.needs.has('lossFn') ? inputs.lossFn : undefined;
         const t0 = performance.now();
         try {
           tf.tidy(() => {
