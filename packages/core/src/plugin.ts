@@ -33,6 +33,10 @@ export interface SetupContext<C> {
   readonly probe: ProbeContext | undefined;
 }
 
+/**
+ * What a plugin sees during one step. The host refills the same object every step (the step path allocates as
+ * little as it can), so keep values, not the context: it is only valid while `onStep` runs.
+ */
 export interface StepContext {
   readonly step: StepEvent;
   readonly iteration: number;
