@@ -32,15 +32,3 @@ export function writeFlat(variables: readonly tf.Variable[], flat: Float32Array)
     offset += v.size;
   }
 }
-
-/** Splits a flat tensor into tensors shaped like the variables (for HVP directions). Call inside tf.tidy. */
-export function splitFlat(variables: readonly tf.Variable[], flat: tf.Tensor1D): tf.Tensor[] {
-  const sizes = variables.map((v) => v.size);
-  const parts = tf.split(flat, sizes);
-  return parts.map((p, i) => p.reshape(variables[i]!.shape));
-}
-
-/** Concatenates per-variable tensors into one flat tensor. Call inside tf.tidy. */
-export function concatFlat(tensors: readonly tf.Tensor[]): tf.Tensor1D {
-  return tf.concat(tensors.map((t) => t.reshape([-1]))) as tf.Tensor1D;
-}

@@ -23,7 +23,7 @@ export type { ProbeContext } from './probe-context.js';
 export type { ProbeSpec, ProbeLoss } from './probe.js';
 export { createProbeContext, trainableVariables } from './probe.js';
 export { ConfigError, validateConfig } from './config-validation.js';
-export { flatSize, readFlat, writeFlat, splitFlat, concatFlat } from './flat-params.js';
+export { flatSize, readFlat, writeFlat } from './flat-params.js';
 export type { MetricBus } from './metric-bus.js';
 export { createMetricBus } from './metric-bus.js';
 export type { InstrumentOptions, KramersSession, Instrumented } from './instrument.js';

@@ -138,30 +138,33 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
     return container.get<T>(token.id);
   };
 
-  const active: ActivePlugin[] = orderPlugins(plugins).map((plugin) => ({
-    plugin,
-    emit: emitFor(plugin.name),
-    ctx: {
-      step: undefined as unknown as StepContext['step'],
-      iteration: -1,
-      gradientValues: refuseOutsideStep,
-      paramValues: refuseOutsideStep,
-      previousParamValues: plugin.needs?.includes('update') ? refuseOutsideStep : refusePrevious(plugin.name),
-      lossFn: undefined,
-      probe: plugin.needs?.includes('probe') ? probe : undefined,
-      get,
-      emit: emitFor(plugin.name),
-    },
-    schedule: plugin.schedule ?? every(1),
-    needs: new Set(plugin.needs ?? []),
-    hooks: undefined,
-    enabled: true,
-    lastRun: undefined,
-    pluginMs: 0,
-    firstMs: 0,
-    lastMs: 0,
-    runs: 0,
-  }));
+  const active: ActivePlugin[] = orderPlugins(plugins).map((plugin) => {
+    const emit = emitFor(plugin.name);
+    return {
+      plugin,
+      emit,
+      ctx: {
+        step: undefined as unknown as StepContext['step'],
+        iteration: -1,
+        gradientValues: refuseOutsideStep,
+        paramValues: refuseOutsideStep,
+        previousParamValues: plugin.needs?.includes('update') ? refuseOutsideStep : refusePrevious(plugin.name),
+        lossFn: undefined,
+        probe: plugin.needs?.includes('probe') ? probe : undefined,
+        get,
+        emit,
+      },
+      schedule: plugin.schedule ?? every(1),
+      needs: new Set(plugin.needs ?? []),
+      hooks: undefined,
+      enabled: true,
+      lastRun: undefined,
+      pluginMs: 0,
+      firstMs: 0,
+      lastMs: 0,
+      runs: 0,
+    };
+  });
 
   const fail = (a: ActivePlugin, phase: 'setup' | 'step' | 'teardown', err: unknown): void => {
     a.enabled = false;

@@ -9,6 +9,7 @@
  * throwing one.
  */
 import * as tf from '@tensorflow/tfjs';
+import { readFlat, writeFlat } from '@kramers/core';
 import type { SymmetricOperator } from './operator.js';
 import { norm } from './vector.js';
 
@@ -89,20 +90,9 @@ export function makeFiniteDifferenceHvp(source: HvpSource, options: FiniteDiffer
       const vNorm = norm(v);
       if (vNorm === 0) return new Float64Array(size);
       const originals = vars.map((x) => tf.clone(x));
-      const values = originals.map((t) => t.dataSync() as Float32Array);
+      const base = readFlat(vars);
       // θ ± c·v computed in float64, rounded once to float32
-      const assignShifted = (c: number) => {
-        let offset = 0;
-        vars.forEach((x, i) => {
-          const base = values[i]!;
-          const shifted = new Float32Array(base.length);
-          for (let j = 0; j < base.length; j++) shifted[j] = base[j]! + c * v[offset + j]!;
-          offset += base.length;
-          const t = tf.tensor(shifted, x.shape, 'float32');
-          x.assign(t);
-          t.dispose();
-        });
-      };
+      const assignShifted = (c: number) => writeFlat(vars, base.map((b, j) => b + c * v[j]!));
       try {
         assignShifted(h / vNorm);
         const plus = gradient();
