@@ -94,7 +94,21 @@ export interface PluginErrorEvent {
   readonly wallTime: number;
 }
 
-export type KramersEvent = MetricEvent | PluginErrorEvent;
+/**
+ * A run begins or ends. `start` carries what was run (optimizer, settings, data); `end` carries how it ended
+ * (`status`: 'completed', 'diverged' when parameters or the loss became non-finite, 'interrupted', 'failed') and its
+ * final numbers. Several runs, or repeated invocations appending to one log, are separated by these events.
+ */
+export interface RunEvent {
+  readonly kind: 'run';
+  readonly runId: string;
+  readonly iteration: number;
+  readonly phase: 'start' | 'end';
+  readonly info: Readonly<Record<string, unknown>>;
+  readonly wallTime: number;
+}
+
+export type KramersEvent = MetricEvent | PluginErrorEvent | RunEvent;
 
 /** Options a plugin passes with each emitted value. */
 export interface EmitOptions {

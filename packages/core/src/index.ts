@@ -8,6 +8,7 @@ export type {
   Uncertainty,
   MetricEvent,
   PluginErrorEvent,
+  RunEvent,
   KramersEvent,
   EmitOptions,
 } from './events.js';
@@ -26,6 +27,8 @@ export { ConfigError, validateConfig } from './config-validation.js';
 export { flatSize, readFlat, writeFlat } from './flat-params.js';
 export type { MetricBus } from './metric-bus.js';
 export { createMetricBus } from './metric-bus.js';
+export type { RunSummary, LatestState, LatestCollector } from './latest.js';
+export { emptyLatest, metricKey, latestReducer, collectLatest } from './latest.js';
 export type { InstrumentOptions, KramersSession, Instrumented } from './instrument.js';
 export { instrument } from './instrument.js';
 export type { PluginStats } from './plugin-host.js';
@@ -35,7 +38,6 @@ export { basics, layerOf } from './basics.js';
 export type { BackendName, BackendChoice } from './backend.js';
 export { useBackend, BACKEND_CHOICES } from './backend.js';
 export { optimizerInfo } from './optimizer-info.js';
-export { fileSystem, loadModel, saveModel, weightsFileFor } from './model-file.js';
 export type { Uninstall } from './gradients/install.js';
 export { installSecondOrderGradients, secondOrderGradientsInstalled, secondOrderKernelNames } from './gradients/install.js';
 export type { SecondOrderProbe } from './gradients/probe-second-order.js';

@@ -1,8 +1,9 @@
 export { formatNumber, MISSING } from './format-number.js';
 export type { Align, Cell, TableOptions, ComparisonOptions } from './table.js';
 export { formatTable, comparisonTable } from './table.js';
-export type { RunSummary, LatestState, LatestCollector } from './latest.js';
-export { emptyLatest, metricKey, latestReducer, collectLatest } from './latest.js';
+// The latest-value reducer lives in core (sessions summarise themselves with it); re-exported for reporters' users.
+export type { RunSummary, LatestState, LatestCollector } from '@kramers/core';
+export { emptyLatest, metricKey, latestReducer, collectLatest } from '@kramers/core';
 export type { ProgressRun, ProgressOptions, ProgressReporter } from './progress.js';
 export { progressReporter } from './progress.js';
 export type { FileSinkOptions, EventFileWriter } from './file-sink.js';

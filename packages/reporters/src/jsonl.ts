@@ -29,8 +29,8 @@ export function readJsonl(path: string): KramersEvent[] {
       throw new Error(`readJsonl: "${path}" line ${i + 1} is not JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
     const kind = typeof parsed === 'object' && parsed !== null ? (parsed as { kind?: unknown }).kind : undefined;
-    if (kind !== 'metric' && kind !== 'plugin-error') {
-      throw new Error(`readJsonl: "${path}" line ${i + 1} is not a kramers event: kind is ${JSON.stringify(kind)}, expected "metric" or "plugin-error"`);
+    if (kind !== 'metric' && kind !== 'plugin-error' && kind !== 'run') {
+      throw new Error(`readJsonl: "${path}" line ${i + 1} is not a kramers event: kind is ${JSON.stringify(kind)}, expected "metric", "plugin-error" or "run"`);
     }
     events.push(parsed as KramersEvent);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KramersEvent } from '@kramers/core';
 import { formatNumber } from './format-number.js';
 import { comparisonTable, formatTable } from './table.js';
-import { emptyLatest, latestReducer } from './latest.js';
+import { emptyLatest, latestReducer } from '@kramers/core';
 
 describe('formatNumber (C %.4g with a JS exponent)', () => {
   it.each([

@@ -2,9 +2,8 @@
  * Plain-text tables: aligned columns, numbers to 4 significant digits, '—' for what is missing. The comparison
  * table puts runs in rows and their latest scalar metrics in columns, with ± standard error where measured.
  */
-import type { MetricEvent } from '@kramers/core';
+import type { LatestState, MetricEvent } from '@kramers/core';
 import { formatNumber, MISSING } from './format-number.js';
-import type { LatestState } from './latest.js';
 
 export type Align = 'left' | 'right';
 export type Cell = string | number | null | undefined;

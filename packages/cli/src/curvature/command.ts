@@ -4,13 +4,13 @@ import {
   BACKEND_CHOICES,
   createProbeContext,
   installSecondOrderGradients,
-  loadModel,
   permutation,
   createRng,
   probeSecondOrderSupport,
   useBackend,
   type BackendChoice,
 } from '@kramers/core';
+import { loadModel } from '@kramers/core/node';
 import { loadCsvFile, subset, toTensors, type Dataset } from '@kramers/datasets';
 import { analyzeCurvature, type CurvatureReport } from '@kramers/hvp-estimator';
 import { formatNumber, formatTable } from '@kramers/reporters';

@@ -2,7 +2,7 @@
  * The latest value of every metric, per run: what the CLI's final table and `--json` output are built from.
  * `latestReducer` is pure (new objects, inputs untouched) so it works with rxjs `scan`, in tests and in tools.
  */
-import type { KramersEvent, MetricEvent, PluginErrorEvent } from '@kramers/core';
+import type { KramersEvent, MetricEvent, PluginErrorEvent, RunEvent } from './events.js';
 import type { Observable } from 'rxjs';
 
 export interface RunSummary {
@@ -13,6 +13,9 @@ export interface RunSummary {
   readonly metrics: Readonly<Record<string, MetricEvent>>;
   /** Plugin errors in arrival order (each plugin is switched off after its first). */
   readonly errors: readonly PluginErrorEvent[];
+  /** The latest run 'start' and 'end' events' info (what was run; how it ended), when they were sent. */
+  readonly start?: RunEvent['info'];
+  readonly end?: RunEvent['info'];
 }
 
 export interface LatestState {
@@ -53,6 +56,11 @@ function reduceRun(run: RunSummary, event: KramersEvent): RunSummary {
     }
     case 'plugin-error':
       return { ...run, lastIteration, errors: [...run.errors, event] };
+    case 'run':
+      // A new start opens a new run under the same id (an appended log): its end and values are not yet known.
+      return event.phase === 'start'
+        ? { runId: run.runId, lastIteration: event.iteration, metrics: {}, errors: [], start: event.info }
+        : { ...run, lastIteration, end: event.info };
     default:
       return run;
   }

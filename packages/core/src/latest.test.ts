@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
-import type { KramersEvent, MetricEvent, PluginErrorEvent } from '@kramers/core';
+import type { KramersEvent, MetricEvent, PluginErrorEvent } from './events.js';
 import { collectLatest, emptyLatest, latestReducer, metricKey } from './latest.js';
 
 const metric = (runId: string, iteration: number, name: string, value: number, extra: Partial<MetricEvent> = {}): MetricEvent => ({
