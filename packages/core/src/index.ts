@@ -35,6 +35,7 @@ export type { PluginStats } from './plugin-host.js';
 export { orderPlugins } from './plugin-host.js';
 export type { BasicsConfig } from './basics.js';
 export { basics, layerOf } from './basics.js';
+export { eventLoopYielder, nextMacrotask } from './yield.js';
 export type { BackendName, BackendChoice } from './backend.js';
 export { useBackend, BACKEND_CHOICES } from './backend.js';
 export { optimizerInfo } from './optimizer-info.js';
