@@ -17,9 +17,9 @@ export interface SgldOptions {
 }
 
 /**
- * Stochastic gradient Langevin dynamics as a tfjs optimizer (theory.md §1):
- *   θ ← θ − η·g + sqrt(2·η·D)·ξ,  ξ ~ N(0, I),
- * so its temperature is D along every direction (theory.md §2, SGLD row), on top of whatever noise the
+ * Stochastic gradient Langevin dynamics as a tfjs optimizer:
+ *   θ ← θ − η·g + sqrt(2·η·D)·ξ,  ξ ~ N(0, I)   (Euler–Maruyama step of dθ = −∇L dt + √(2D) dW; Welling & Teh, ICML 2011)
+ * so its temperature is D along every direction (Xie, Sato & Sugiyama, ICLR 2021, §3), on top of whatever noise the
  * minibatch gradient g carries. The noise for (step t, variable at position i in the gradient list) is drawn
  * from createRng(seedFor(seed, t, i)): reproducible, independent of Math.random and of tfjs's own random
  * stream, and identical on every backend (it is generated in JS). Positions rather than variable names key the
@@ -43,7 +43,7 @@ export class SGLD extends tf.SGDOptimizer {
     this.seed_ = seed;
   }
 
-  /** D, the injected diffusion: the temperature this optimizer adds (theory.md §2). */
+  /** D, the injected diffusion: the temperature this optimizer adds along every direction. */
   get diffusion(): number {
     return this.diffusion_;
   }

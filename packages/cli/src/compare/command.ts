@@ -13,7 +13,7 @@ import {
   positiveInteger,
   widths,
 } from '../parse-flags.js';
-import { DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, type OptimizerName } from './optimizers.js';
+import { DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, type OptimizerName } from '@kramers/optimizers';
 import { runCompare, type CompareResult } from './run-compare.js';
 import type { Io } from '../io.js';
 

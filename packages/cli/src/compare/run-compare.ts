@@ -27,7 +27,7 @@ import {
   type DatasetName,
 } from '@kramers/datasets';
 import { buildMlp, evaluate } from './mlp.js';
-import { createOptimizer, DEFAULT_LEARNING_RATES, type OptimizerName } from './optimizers.js';
+import { createOptimizer, DEFAULT_LEARNING_RATES, type OptimizerName } from '@kramers/optimizers';
 
 export interface CompareOptions {
   readonly dataset: DatasetName;

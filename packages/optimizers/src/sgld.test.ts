@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '@kramers/core';
-import { SGLD, registerOptimizers, sgld } from '@kramers/optimizers';
+import { SGLD, registerOptimizers, sgld } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -37,7 +37,7 @@ describe('SGLD injected noise (zero gradients, so the update is the noise alone)
   it('has mean 0, per-coordinate variance 2ηD, Gaussian 1σ mass, independent steps; the reported ‖n‖² is exact', () => {
     const eta = 0.05;
     const D = 0.2;
-    const variance = 2 * eta * D; // theory.md §1: the noise term is sqrt(2ηD)·ξ, ξ ~ N(0, I)
+    const variance = 2 * eta * D; // the SGLD noise term is sqrt(2ηD)·ξ, ξ ~ N(0, I) (Welling & Teh, ICML 2011)
     const sigma = Math.sqrt(variance);
     const N = 20_000;
     const steps = 5;
@@ -242,7 +242,7 @@ describe('serialization', () => {
     expect((saved!.trainingConfig!.optimizer_config as { class_name: string }).class_name).toBe('SGLD');
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     const opt = loaded.optimizer as SGLD;
-    // `instanceof` is duck-typed for tfjs optimizers (tfjs-internals.md A.6.4), so compare the constructor.
+    // `instanceof` is duck-typed for tfjs optimizers (tfjs-core's Optimizer defines Symbol.hasInstance), so compare the constructor.
     expect(opt.constructor).toBe(SGLD);
     expect(opt.getClassName()).toBe('SGLD');
     expect(opt.getConfig()).toEqual({ learningRate: 0.05, diffusion: 2e-4, seed: 11 });
