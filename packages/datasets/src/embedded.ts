@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCsv, type ParseCsvOptions } from './csv.js';
-import type { Dataset } from './dataset.js';
+import { parseCsv, type ClassificationCsvOptions, type ParseCsvOptions, type RegressionCsvOptions } from './csv.js';
+import type { ClassificationDataset, Dataset, RegressionDataset } from './dataset.js';
 
 /** The data sets shipped in the package's `data/` folder (sources and licences in the package README). */
 export const datasetNames = ['banknote', 'wine', 'digits', 'iris', 'breast_cancer'] as const;
@@ -19,12 +19,18 @@ export function embeddedDatasetPath(name: DatasetName): string {
   return fileURLToPath(new URL(`../data/${name}.csv`, import.meta.url));
 }
 
-/** Loads an embedded data set, unscaled, in file order. */
-export function loadDataset(name: DatasetName): Dataset {
-  return loadCsvFile(embeddedDatasetPath(name), { name });
+/** Loads an embedded data set (all five are classification sets with a header row), unscaled, in file order. */
+export function loadDataset(name: DatasetName): ClassificationDataset {
+  return loadCsvFile(embeddedDatasetPath(name), { name, header: true });
 }
 
-/** Loads a user CSV file in the same format (header row, features, integer label last). */
+/**
+ * Loads a CSV file in the format `parseCsv` reads: features, then an integer label, or with `targets: N` the last N
+ * columns as float targets; a header row is detected unless `header` says.
+ */
+export function loadCsvFile(path: string, options?: Omit<ClassificationCsvOptions, 'source'>): ClassificationDataset;
+export function loadCsvFile(path: string, options: Omit<RegressionCsvOptions, 'source'>): RegressionDataset;
+export function loadCsvFile(path: string, options: Omit<ParseCsvOptions, 'source'>): Dataset;
 export function loadCsvFile(path: string, options: Omit<ParseCsvOptions, 'source'> = {}): Dataset {
   let text: string;
   try {
@@ -32,9 +38,9 @@ export function loadCsvFile(path: string, options: Omit<ParseCsvOptions, 'source
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new Error(`loadCsvFile: cannot read '${path}': ${why}; pass the path of a CSV file`);
+    throw new Error(`${path}: cannot read the file (${why}); pass the path of a CSV file`);
   }
-  return parseCsv(text, { name: basename(path).replace(/\.csv$/i, ''), ...options, source: path });
+  return parseCsv(text, { name: basename(path).replace(/\.csv$/i, ''), ...options, source: path } as ParseCsvOptions);
 }
 
 function assertDatasetName(name: string): asserts name is DatasetName {

@@ -1,6 +1,9 @@
-export type { Dataset, DatasetInit } from './dataset.js';
-export { createDataset, subset, classCounts } from './dataset.js';
-export type { ParseCsvOptions } from './csv.js';
+export type { Dataset, ClassificationDataset, RegressionDataset, Task } from './dataset.js';
+export type { DatasetInit, ClassificationInit, RegressionInit } from './create-dataset.js';
+export { createDataset } from './create-dataset.js';
+export { subset } from './subset.js';
+export { classCounts } from './class-counts.js';
+export type { ParseCsvOptions, ClassificationCsvOptions, RegressionCsvOptions } from './csv.js';
 export { parseCsv } from './csv.js';
 export type { DatasetName } from './embedded.js';
 export { datasetNames, isDatasetName, embeddedDatasetPath, loadDataset, loadCsvFile } from './embedded.js';

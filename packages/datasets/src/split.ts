@@ -1,9 +1,10 @@
 import { createRng, permutation, seedFor } from '@kramers/core';
-import { subset, type Dataset } from './dataset.js';
+import type { ClassificationDataset, Dataset } from './dataset.js';
+import { subset } from './subset.js';
 import { checkSeed } from './seed.js';
 
 /** The rows in a seeded random order (same seed, same order). */
-export function shuffle(ds: Dataset, seed: number): Dataset {
+export function shuffle<D extends Dataset>(ds: D, seed: number): D {
   checkSeed('shuffle', seed);
   return subset(ds, permutation(ds.rows, createRng(seedFor('shuffle', seed))));
 }
@@ -13,19 +14,25 @@ export interface SplitOptions {
   testFraction: number;
   /** Integer seed; the same seed gives the same split. */
   seed: number;
-  /** Keep each class's share in both parts (each class's test count is within 1 of testFraction · its count). */
+  /**
+   * Keep each class's share in both parts (each class's test count is within 1 of testFraction · its count).
+   * Classification sets only: a regression set has no classes, and passing `stratify: true` with one does not compile.
+   */
   stratify?: boolean;
 }
 
-export interface Split {
-  train: Dataset;
-  test: Dataset;
+export interface Split<D extends Dataset = Dataset> {
+  train: D;
+  test: D;
   /** Row indices into the original dataset, in the order of `train` / `test` (a seeded random order). */
   trainIndices: Int32Array;
   testIndices: Int32Array;
 }
 
-export function trainTestSplit(ds: Dataset, options: SplitOptions): Split {
+// Not distributive ([D] …): for the union Dataset, stratify must be false too.
+type SplitOptionsFor<D extends Dataset> = [D] extends [ClassificationDataset] ? SplitOptions : SplitOptions & { stratify?: false };
+
+export function trainTestSplit<D extends Dataset>(ds: D, options: SplitOptionsFor<D>): Split<D> {
   const { testFraction, seed, stratify = false } = options;
   if (!(testFraction > 0 && testFraction < 1)) {
     throw new RangeError(`trainTestSplit: testFraction = ${String(testFraction)}; use a number strictly between 0 and 1, e.g. 0.2`);
@@ -42,7 +49,10 @@ export function trainTestSplit(ds: Dataset, options: SplitOptions): Split {
   const rng = createRng(seedFor('trainTestSplit', seed, stratify ? 'stratified' : 'plain'));
   let testIdx: Int32Array;
   let trainIdx: Int32Array;
-  if (!stratify) {
+  if (stratify && ds.task !== 'classification') {
+    throw new RangeError(`trainTestSplit(${ds.name}): stratify needs class labels, and this is a regression set; leave stratify off`);
+  }
+  if (!stratify || ds.task !== 'classification') {
     const p = permutation(ds.rows, rng);
     testIdx = p.slice(0, nTest);
     trainIdx = p.slice(nTest);

@@ -8,11 +8,11 @@ export interface Standardization {
 
 /**
  * z-scores every feature column, x_std = (x − mean) / std, with the column mean and the population standard
- * deviation (ddof = 0) over all rows, computed in float64 from the exact values when the dataset has them, as
- * the shared reference did (reference/README.md, "Preprocessing"). Fit the statistics on the training rows and
- * reuse them for test rows with `applyStandardization`.
+ * deviation (ddof = 0) over all rows, computed in float64 from the exact values when the dataset has them, as the
+ * float64 reference models in test/fixtures did. Fit the statistics on the training rows and reuse them for test rows
+ * with `applyStandardization`. Labels and regression targets are left as they are.
  */
-export function standardize(ds: Dataset): { dataset: Dataset } & Standardization {
+export function standardize<D extends Dataset>(ds: D): { dataset: D } & Standardization {
   const stats = fitStandardization(ds);
   return { dataset: applyStandardization(ds, stats), ...stats };
 }
@@ -40,7 +40,7 @@ export function fitStandardization(ds: Dataset): Standardization {
 }
 
 /** Applies given statistics (e.g. the training split's) to any dataset with the same columns. */
-export function applyStandardization(ds: Dataset, stats: Standardization): Dataset {
+export function applyStandardization<D extends Dataset>(ds: D, stats: Standardization): D {
   const { rows, cols } = ds;
   const { mean, std } = stats;
   if (mean.length !== cols || std.length !== cols) {

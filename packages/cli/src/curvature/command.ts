@@ -11,7 +11,7 @@ import {
   type BackendChoice,
 } from '@kramers/core';
 import { loadModel } from '@kramers/core/node';
-import { loadCsvFile, subset, toTensors, type Dataset } from '@kramers/datasets';
+import { loadCsvFile, subset, toTensors, type ClassificationDataset as Dataset } from '@kramers/datasets';
 import { analyzeCurvature, type CurvatureReport } from '@kramers/hvp-estimator';
 import { formatNumber, formatTable } from '@kramers/reporters';
 import { CliError } from '../cli-error.js';

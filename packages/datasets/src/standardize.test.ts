@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  applyStandardization,
-  createDataset,
-  loadDataset,
-  standardize,
-  trainTestSplit,
-  type DatasetName,
-} from '@kramers/datasets';
-import { SHARED } from './shared.js';
+import { fileURLToPath } from 'node:url';
+import { createDataset } from './create-dataset.js';
+import { loadDataset, type DatasetName } from './embedded.js';
+import { trainTestSplit } from './split.js';
+import { applyStandardization, standardize } from './standardize.js';
 
-// The reference cases z-scored the shared CSVs in float64 (ddof 0) and rounded to float32: reference/README.md.
+// Independent float64 references (test/fixtures/README.md), or KRAMERS_SHARED.
+const SHARED = process.env['KRAMERS_SHARED'] ?? fileURLToPath(new URL('../../../test/fixtures/shared/', import.meta.url));
+
+// The reference cases z-scored the data in float64 (ddof 0) and rounded to float32 (test/fixtures/shared/reference/README.md).
 const CASES: Array<[DatasetName, string]> = [
   ['banknote', 'banknote-mlp'],
   ['wine', 'wine-mlp'],

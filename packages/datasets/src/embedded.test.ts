@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classCounts, datasetNames, embeddedDatasetPath, loadCsvFile, loadDataset, type DatasetName } from '@kramers/datasets';
+import { classCounts } from './class-counts.js';
+import { datasetNames, embeddedDatasetPath, loadCsvFile, loadDataset, type DatasetName } from './embedded.js';
 
-// Transcribed from ../shared/datasets/README.md (table and per-file sections); cols there include the label.
+// Transcribed from test/fixtures/shared/datasets/README.md (table and per-file sections); cols there include the label.
 const EXPECTED: Record<DatasetName, { rows: number; cols: number; label: string; counts: number[]; bytes: number; sha256: string }> = {
   banknote: {
     rows: 1372, cols: 4, label: 'class', counts: [762, 610], bytes: 45071,
@@ -43,6 +44,9 @@ describe('embedded data sets', () => {
       const ds = loadDataset(name);
       const e = EXPECTED[name];
       expect(ds.name).toBe(name);
+      expect(ds.task).toBe('classification');
+      // Detecting the header gives what declaring it does: no row is lost or read as a header by mistake.
+      expect({ ...loadCsvFile(embeddedDatasetPath(name)), name }).toEqual(ds);
       expect([ds.rows, ds.cols, ds.numClasses]).toEqual([e.rows, e.cols, e.counts.length]);
       expect(ds.featureNames).toHaveLength(e.cols);
       expect(ds.labelName).toBe(e.label);
@@ -88,8 +92,6 @@ describe('embedded data sets', () => {
     const ds = loadCsvFile(embeddedDatasetPath('iris'));
     expect(ds.name).toBe('iris');
     expect(ds.rows).toBe(150);
-    expect(() => loadCsvFile('/nonexistent/x.csv')).toThrow(
-      "loadCsvFile: cannot read '/nonexistent/x.csv': no such file; pass the path of a CSV file",
-    );
+    expect(() => loadCsvFile('/nonexistent/x.csv')).toThrow('/nonexistent/x.csv: cannot read the file (no such file); pass the path of a CSV file');
   });
 });

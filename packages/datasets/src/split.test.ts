@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
-import {
-  batchesPerEpoch,
-  classCounts,
-  loadDataset,
-  minibatches,
-  shuffle,
-  subset,
-  toTensors,
-  trainTestSplit,
-} from '@kramers/datasets';
+import { classCounts } from './class-counts.js';
+import { createDataset } from './create-dataset.js';
+import { loadDataset } from './embedded.js';
+import { shuffle, trainTestSplit } from './split.js';
 
 const banknote = loadDataset('banknote');
 const wine = loadDataset('wine');
@@ -80,63 +73,23 @@ describe('trainTestSplit', () => {
   });
 });
 
-describe('minibatches', () => {
-  it('cover every row exactly once per epoch; sizes 32 × 42 + 28 for banknote', () => {
-    const batches = [...minibatches(banknote, { batchSize: 32, seed: 1, epoch: 0 })];
-    expect(batches).toHaveLength(batchesPerEpoch(1372, 32));
-    expect(batches).toHaveLength(43);
-    expect(batches.slice(0, -1).every((b) => b.length === 32)).toBe(true);
-    expect(batches.at(-1)!.length).toBe(1372 - 42 * 32);
-    const all = batches.flatMap((b) => Array.from(b));
-    expect(sortedCopy(all)).toEqual(Array.from({ length: 1372 }, (_, i) => i));
+
+describe('trainTestSplit on a regression set', () => {
+  const reg = createDataset({
+    name: 'line',
+    featureNames: ['x'],
+    features: Float64Array.from({ length: 10 }, (_, i) => i),
+    targetNames: ['y'],
+    targets: Float64Array.from({ length: 10 }, (_, i) => 2 * i + 1),
   });
 
-  it('dropLast drops only the short tail', () => {
-    const batches = [...minibatches(banknote, { batchSize: 32, seed: 1, epoch: 0, dropLast: true })];
-    expect(batches).toHaveLength(42);
-    expect(batchesPerEpoch(1372, 32, true)).toBe(42);
-    expect(new Set(batches.flatMap((b) => Array.from(b))).size).toBe(42 * 32);
-  });
-
-  it('same (seed, epoch) → same order; another epoch or seed → another order', () => {
-    const order = (seed: number, epoch: number) =>
-      [...minibatches(wine, { batchSize: 16, seed, epoch })].flatMap((b) => Array.from(b));
-    expect(order(3, 0)).toEqual(order(3, 0));
-    expect(order(3, 1)).not.toEqual(order(3, 0));
-    expect(order(4, 0)).not.toEqual(order(3, 0));
-    // Per-epoch orders are a pure function of (seed, epoch): asking for epoch 5 first changes nothing.
-    const e5 = order(3, 5);
-    order(3, 4);
-    expect(order(3, 5)).toEqual(e5);
-  });
-
-  it('bad options', () => {
-    expect(() => minibatches(wine, { batchSize: 0, seed: 1, epoch: 0 }).next()).toThrow(
-      'minibatches: batchSize = 0; use an integer ≥ 1, e.g. 32',
+  it('splits rows with their targets; stratify is refused at run time (and does not compile)', () => {
+    const s = trainTestSplit(reg, { testFraction: 0.3, seed: 2 });
+    expect([s.train.task, s.test.rows, s.train.rows]).toEqual(['regression', 3, 7]);
+    for (let k = 0; k < 3; k++) expect(s.test.targets[k]).toBe(2 * s.test.features[k]! + 1);
+    // @ts-expect-error a regression set has no classes to stratify by
+    expect(() => trainTestSplit(reg, { testFraction: 0.3, seed: 2, stratify: true })).toThrow(
+      'trainTestSplit(line): stratify needs class labels, and this is a regression set; leave stratify off',
     );
-    expect(() => minibatches(wine, { batchSize: 8, seed: 1, epoch: -1 }).next()).toThrow(
-      'minibatches: epoch = -1; use the epoch number, an integer ≥ 0',
-    );
-  });
-});
-
-describe('toTensors', () => {
-  it('gives float32 features and one-hot float32 labels for the chosen rows, and leaks nothing', async () => {
-    await tf.setBackend('cpu');
-    const before = tf.memory().numTensors;
-    const idx = Int32Array.from([0, 177, 60]);
-    const { x, y } = toTensors(wine, idx);
-    expect(x.shape).toEqual([3, 13]);
-    expect(y.shape).toEqual([3, 3]);
-    expect([x.dtype, y.dtype]).toEqual(['float32', 'float32']);
-    expect(Array.from(x.dataSync())).toEqual(Array.from(subset(wine, idx).features));
-    expect(Array.from(y.dataSync())).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0]); // labels 0, 2, 1
-    tf.dispose([x, y]);
-    const all = toTensors(wine);
-    expect(all.x.shape).toEqual([178, 13]);
-    expect(tf.tidy(() => all.y.sum().arraySync())).toBe(178);
-    tf.dispose(all);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(() => toTensors(wine, [178])).toThrow('toTensors(wine): indices[0] = 178 is not a row index in 0..177');
   });
 });
