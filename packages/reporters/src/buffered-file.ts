@@ -1,6 +1,10 @@
 /**
  * An append-only text file that buffers writes and flushes them at an interval, on `close()`, when the buffer
- * grows large, and on process exit. Shared by the JSONL and CSV writers.
+ * grows large, and on process exit. Shared by the JSONL and CSV writers. The interval timer only fires when the
+ * event loop turns: a training loop must yield between steps (core's `eventLoopYielder`) for it to run.
+ *
+ * When a write fails (disk full, device gone), the file stops writing and keeps count of the records that never
+ * reached it, so the caller can say exactly what was lost.
  *
  * Flushes are synchronous appends to a descriptor opened once: a few kilobytes a second cost nothing next to a
  * training step, and synchronous writes keep lines in order and make the exit flush exact (Node runs no async
@@ -16,16 +20,34 @@ export interface BufferedFileOptions {
   readonly flushIntervalMs?: number;
   /** Written first when the file is new or empty (a CSV header), never again when appending. */
   readonly header?: string;
+  /** Called once, when the first write fails (also from the interval timer, where nothing else could hear it). */
+  readonly onError?: (failure: WriteFailure) => void;
+}
+
+/** Why the file stopped writing, and how much it lost. */
+export interface WriteFailure {
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** The system's reason, e.g. "ENOSPC: no space left on device, write". */
+  readonly reason: string;
+  /** Records (lines) appended that never reached the file: the failed chunk's and every one appended since. */
+  readonly unwritten: number;
+  readonly error: Error;
 }
 
 export interface BufferedFile {
   /** Absolute path of the file. */
   readonly path: string;
-  append(text: string): void;
-  /** Writes what is buffered now. */
+  /** Buffers `text`, which holds `records` records (default 1; a header holds 0). Throws once a write has failed. */
+  append(text: string, records?: number): void;
+  /** Writes what is buffered now; throws the failure if this or an earlier write failed. */
   flush(): void;
   /** Flushes, closes the file and removes the exit hook; idempotent. Rethrows an earlier background flush error. */
   close(): void;
+  /** Set once a write has failed; `unwritten` keeps counting appends after it. */
+  readonly failure: WriteFailure | undefined;
+  /** Records that reached the file so far. */
+  readonly written: number;
 }
 
 /** Flush early past this many buffered characters, bounding memory between interval flushes. */
@@ -54,7 +76,10 @@ export function openBufferedFile(path: string, options: BufferedFileOptions): Bu
 
   let pending: string[] = [];
   let pendingChars = 0;
-  let failure: Error | undefined;
+  let pendingRecords = 0;
+  let written = 0;
+  let failure: { error: Error; reason: string } | undefined;
+  let unwritten = 0;
   let closed = false;
 
   if (options.header !== undefined && fs.fstatSync(fd).size === 0) {
@@ -63,18 +88,27 @@ export function openBufferedFile(path: string, options: BufferedFileOptions): Bu
   }
 
   const flush = (): void => {
-    if (failure) throw failure;
+    if (failure) throw failure.error;
     if (pending.length === 0 || closed) return;
     const chunk = pending.join('');
+    const records = pendingRecords;
     pending = [];
     pendingChars = 0;
+    pendingRecords = 0;
     try {
       fs.appendFileSync(fd, chunk, 'utf8');
+      written += records;
     } catch (err) {
-      failure = new Error(`${label}: writing to "${absolute}" failed, ${chunk.length} characters lost: ${describe(err)}`, { cause: err });
-      throw failure;
+      // A partial write may have left part of the chunk in the file; it is counted as lost, since no record of it is whole for sure.
+      const reason = describe(err);
+      unwritten += records;
+      failure = { error: new Error(`${label}: writing to "${absolute}" failed: ${reason}`, { cause: err }), reason };
+      options.onError?.(failureReport()!);
+      throw failure.error;
     }
   };
+  const failureReport = (): WriteFailure | undefined =>
+    failure && { path: absolute, reason: failure.reason, unwritten: unwritten + pendingRecords, error: failure.error };
 
   const timer =
     flushIntervalMs > 0
@@ -101,14 +135,24 @@ export function openBufferedFile(path: string, options: BufferedFileOptions): Bu
 
   return {
     path: absolute,
-    append(text: string): void {
+    append(text: string, records = 1): void {
       if (closed) throw new Error(`${label}: "${absolute}" is closed; write before close()`);
-      if (failure) throw failure;
+      if (failure) {
+        unwritten += records;
+        throw failure.error;
+      }
       pending.push(text);
       pendingChars += text.length;
+      pendingRecords += records;
       if (flushIntervalMs === 0 || pendingChars >= MAX_BUFFERED_CHARS) flush();
     },
     flush,
+    get failure() {
+      return failureReport();
+    },
+    get written() {
+      return written;
+    },
     close(): void {
       if (closed) return;
       if (timer !== undefined) clearInterval(timer);

@@ -19,7 +19,7 @@ export const CSV_COLUMNS = [
   'lower',
   'upper',
   'wallTime',
-  // DESIGN.md: "a prediction is labelled as a prediction" — true for model predictions, empty for measurements.
+  // A prediction is labelled as a prediction: true for model predictions, empty for measurements.
   'prediction',
 ] as const;
 

@@ -7,6 +7,7 @@ export { emptyLatest, metricKey, latestReducer, collectLatest } from '@kramers/c
 export type { ProgressRun, ProgressOptions, ProgressReporter } from './progress.js';
 export { progressReporter } from './progress.js';
 export type { FileSinkOptions, EventFileWriter } from './file-sink.js';
+export type { WriteFailure } from './buffered-file.js';
 export { jsonlWriter, readJsonl } from './jsonl.js';
 export type { CsvWriterOptions, CsvField } from './csv.js';
 export { CSV_COLUMNS, csvWriter, csvField, csvLine, metricCsvFields } from './csv.js';

@@ -103,3 +103,38 @@ describe('readJsonl', () => {
     expect(() => readJsonl(bad)).toThrow(/line 1 is not a kramers event: kind is "step"/);
   });
 });
+
+describe('write failures', () => {
+  const full = '/dev/full';
+  const available = fs.existsSync(full);
+
+  it.runIf(available)('write-through: the first write throws, onError hears once, and every later event is counted', () => {
+    const failures: unknown[] = [];
+    const writer = jsonlWriter(full, { flushIntervalMs: 0, onError: (f) => failures.push(f) });
+    expect(() => writer.write(sample[0]!)).toThrow(/jsonlWriter: writing to "\/dev\/full" failed: ENOSPC/);
+    expect(() => writer.write(sample[1]!)).toThrow(/ENOSPC/);
+    expect(failures).toHaveLength(1);
+    expect(writer.failure).toMatchObject({ path: full, unwritten: 2 });
+    expect(writer.failure!.reason).toMatch(/^ENOSPC: no space left on device/);
+    expect(writer.written).toBe(0);
+    expect(() => writer.close()).toThrow(/ENOSPC/);
+  });
+
+  it.runIf(available)('through the observer: no throw into the stream; a buffered chunk lost at close is counted', () => {
+    const events$ = new Subject<KramersEvent>();
+    const writer = jsonlWriter(full, { flushIntervalMs: 60_000 });
+    events$.subscribe(writer.observer);
+    for (const e of sample) events$.next(e);
+    expect(writer.failure).toBeUndefined();
+    expect(() => events$.complete()).not.toThrow();
+    expect(writer.failure).toMatchObject({ unwritten: sample.length });
+  });
+
+  it('counts what reached the file', () => {
+    const writer = jsonlWriter(path.join(dir, 'count.jsonl'), { flushIntervalMs: 0 });
+    for (const e of sample) writer.write(e);
+    expect(writer.written).toBe(sample.length);
+    expect(writer.failure).toBeUndefined();
+    writer.close();
+  });
+});

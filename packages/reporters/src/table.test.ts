@@ -85,4 +85,30 @@ describe('comparisonTable', () => {
       ].join('\n'),
     );
   });
+
+  it('adds a status column when a run ended other than completed, and marks a diverged run', () => {
+    const run = (runId: string, phase: 'start' | 'end', info: Record<string, unknown>): KramersEvent => ({
+      kind: 'run', runId, iteration: phase === 'start' ? -1 : 40, phase, info, wallTime: 5,
+    });
+    const ended = [
+      run('sgd', 'start', {}),
+      { kind: 'metric', runId: 'sgd', iteration: 40, plugin: 'evaluate', name: 'train_loss', value: 0.5, wallTime: 6 },
+      run('sgd', 'end', { status: 'completed' }),
+      run('adam', 'start', {}),
+      { kind: 'metric', runId: 'adam', iteration: 40, plugin: 'evaluate', name: 'train_loss', value: Number.NaN, wallTime: 6 },
+      run('adam', 'end', { status: 'diverged' }),
+      run('sgld', 'start', {}),
+    ] satisfies KramersEvent[];
+    expect(comparisonTable(ended.reduce(latestReducer, emptyLatest()))).toBe(
+      [
+        'run   iteration  status     train_loss',
+        '----  ---------  ---------  ----------',
+        'sgd          40  completed         0.5',
+        'adam         40  diverged          NaN',
+        'sgld         -1  running             —',
+      ].join('\n'),
+    );
+    // All completed: no status column.
+    expect(comparisonTable(ended.slice(0, 3).reduce(latestReducer, emptyLatest())).split('\n')[0]).toBe('run  iteration  train_loss');
+  });
 });

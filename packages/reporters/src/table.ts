@@ -72,7 +72,9 @@ interface Column {
 
 /**
  * Runs × metrics from `collectLatest`'s state: `run`, `iteration` (the last seen), then one column per scalar
- * metric. Headers carry `[unit]` when the metric has one and `(pred)` when a value is a model prediction.
+ * metric. Headers carry `[unit]` when the metric has one and `(pred)` when a value is a model prediction. When a
+ * run ended other than 'completed' (its run end event says 'diverged', 'interrupted' or 'failed'), a `status`
+ * column follows `iteration`, so such a run is never read as a finished one.
  */
 export function comparisonTable(summary: LatestState, options: ComparisonOptions = {}): string {
   const wanted = options.metrics;
@@ -92,13 +94,17 @@ export function comparisonTable(summary: LatestState, options: ComparisonOptions
     columns.sort((a, b) => rank(wanted, a) - rank(wanted, b));
   }
   const headers = columns.map((column) => header(column, columns, summary));
+  const statusOf = (run: LatestState['runs'][number]): string | undefined =>
+    typeof run.end?.['status'] === 'string' ? run.end['status'] : undefined;
+  const showStatus = summary.runs.some((run) => statusOf(run) !== undefined && statusOf(run) !== 'completed');
   const rows = summary.runs.map((run) => [
     run.runId,
     run.lastIteration,
+    ...(showStatus ? [statusOf(run) ?? (run.start !== undefined ? 'running' : undefined)] : []),
     ...columns.map((column) => valueCell(run.metrics[column.key])),
   ]);
-  return formatTable(['run', 'iteration', ...headers], rows, {
-    align: ['left', 'right', ...columns.map(() => 'right' as const)],
+  return formatTable(['run', 'iteration', ...(showStatus ? ['status'] : []), ...headers], rows, {
+    align: ['left', 'right', ...(showStatus ? ['left' as const] : []), ...columns.map(() => 'right' as const)],
   });
 }
 
