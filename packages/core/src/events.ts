@@ -78,8 +78,12 @@ export interface MetricEvent {
   readonly uncertainty?: Uncertainty;
   /** True when the value is a model-based prediction rather than a measurement. */
   readonly prediction?: boolean;
+  /** Facts about how the value was measured, e.g. `{ loss: 'meanSquaredError', lossSource: 'compiled model' }`. */
+  readonly attributes?: Attributes;
   readonly wallTime: number;
 }
+
+export type Attributes = Readonly<Record<string, string | number | boolean>>;
 
 /** A plugin threw: it has been switched off for this run; training and the other plugins go on. */
 export interface PluginErrorEvent {
@@ -88,7 +92,7 @@ export interface PluginErrorEvent {
   readonly iteration: number;
   readonly plugin: string;
   /** Which hook failed. */
-  readonly phase: 'setup' | 'step' | 'teardown';
+  readonly phase: 'setup' | 'step' | 'train-end' | 'teardown';
   readonly message: string;
   readonly stack?: string;
   readonly wallTime: number;
@@ -116,4 +120,5 @@ export interface EmitOptions {
   readonly unit?: string;
   readonly uncertainty?: Uncertainty;
   readonly prediction?: boolean;
+  readonly attributes?: Attributes;
 }

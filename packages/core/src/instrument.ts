@@ -8,6 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { filter, Subject, type Observable } from 'rxjs';
 import { observeBatchSize } from './batch-size-observer.js';
 import type { KramersEvent, StepEvent } from './events.js';
+import { KramersFitCallback, type FitCallbackOptions } from './fit-callback.js';
+import { addSessionCallbackToFit } from './fit-wrapper.js';
+import { runAccumulator, type RunSummary } from './latest.js';
 import { createMetricBus, type MetricBus } from './metric-bus.js';
 import { learningRateOf, optimizerInfo } from './optimizer-info.js';
 import type { Plugin } from './plugin.js';
@@ -23,7 +26,10 @@ export interface InstrumentOptions {
   readonly bus?: MetricBus;
   /** Minibatch size to report when it cannot be observed (hand-written loops). */
   readonly batchSize?: number;
-  /** The model being trained: lets kramers observe each minibatch's size under fit/fitDataset/trainOnBatch. */
+  /**
+   * The model being trained: kramers observes each minibatch's size under fit/fitDataset/trainOnBatch, and adds its
+   * callback to the model's fit/fitDataset (final measurement, metrics in History, event-loop yields).
+   */
   readonly model?: tf.LayersModel;
   /** A fixed probe batch for plugins that evaluate loss, gradients or curvature at the current parameters. */
   readonly probe?: ProbeSpec;
@@ -39,7 +45,25 @@ export interface KramersSession {
   readonly iterations: number;
   /** Milliseconds spent in kramers (snapshots, plugins) and in training proper, so far. */
   overhead(): { readonly instrumentationMs: number; readonly trainMs: number; readonly plugins: readonly PluginStats[] };
-  /** Tears plugins down, restores the optimizer's own methods, completes this session's streams. Idempotent. */
+  /** The latest value of every metric of this run (keys `plugin/name[@layer]`), its plugin errors, its last iteration. */
+  summary(): RunSummary;
+  /**
+   * A tfjs callback for `fit`/`fitDataset`: puts the latest scalar metrics into `logs` at each epoch end (History,
+   * tfjs-vis), measures the final parameters when training ends, and yields to the event loop. Added automatically
+   * to the `model` given to instrument(); pass it yourself for other models.
+   */
+  callback(options?: FitCallbackOptions): tf.Callback;
+  /**
+   * Training has ended: plugins measure the final parameters (their onTrainEnd), unless they already ran at the last
+   * step. fit/fitDataset of the instrumented model and close() call it; call it yourself at the end of a phase.
+   */
+  trainEnd(): void;
+  /** True once close() has run. */
+  readonly closed: boolean;
+  /**
+   * Measures the final parameters (as trainEnd), tears plugins down, restores the optimizer's and the model's own
+   * methods, completes this session's streams. Idempotent.
+   */
   close(): void;
 }
 
@@ -104,7 +128,8 @@ function readParams(
 }
 
 export function instrument<O extends tf.Optimizer>(optimizer: O, options: InstrumentOptions = {}): Instrumented<O> {
-  if ((optimizer as unknown as Partial<Instrumented<O>>).kramers) {
+  const previous = (optimizer as unknown as Partial<Instrumented<O>>).kramers;
+  if (previous && !previous.closed) {
     throw new Error(
       `instrument(): this optimizer is already instrumented as run "${(optimizer as unknown as Instrumented<O>).kramers.runId}"; ` +
         'call .kramers.close() first or instrument a separate optimizer instance',
@@ -143,6 +168,15 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   let knownNames: readonly string[] = [];
   let knownParams: Record<string, tf.Variable> = {};
   const unobserveBatch = options.model ? observeBatchSize(options.model, (rows) => (observedBatch = rows)) : undefined;
+  const accumulator = runAccumulator(runId);
+  const accumulation = bus.subscribe((e) => accumulator.add(e));
+  const trainEnd = (reason: 'fit-end' | 'close'): void => {
+    const t0 = performance.now();
+    host.trainEnd(iteration - 1, reason);
+    instrumentationMs += performance.now() - t0;
+  };
+  const callbackSession = { summary: accumulator.summary, trainEnd: () => trainEnd('fit-end') };
+  const unwrapFit = options.model ? addSessionCallbackToFit(options.model, callbackSession) : undefined;
 
   const opt = optimizer as unknown as {
     applyGradients: (g: Grads) => void;
@@ -272,18 +306,32 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       trainMs: performance.now() - start - instrumentationMs,
       plugins: host.stats(),
     }),
+    summary: accumulator.summary,
+    callback: (callbackOptions) => new KramersFitCallback(callbackSession, callbackOptions),
+    trainEnd: () => {
+      if (!closed) trainEnd('fit-end');
+    },
+    get closed() {
+      return closed;
+    },
     close() {
       if (closed) return;
-      closed = true;
-      host.teardown(iteration);
+      try {
+        trainEnd('close');
+      } finally {
+        closed = true;
+        host.teardown(iteration);
+      }
       if (ownApply) opt.applyGradients = originalApply;
       else delete (opt as Partial<typeof opt>).applyGradients;
       if (ownMinimize) opt.minimize = originalMinimize;
       else delete (opt as Partial<typeof opt>).minimize;
       unobserveBatch?.();
-      delete (optimizer as { kramers?: KramersSession }).kramers;
+      unwrapFit?.();
+      // `optimizer.kramers` stays, closed, so a second close() is a no-op; instrument() may replace it.
       steps.complete();
       if (ownBus) bus.complete();
+      accumulation.unsubscribe();
     },
   };
   Object.defineProperty(optimizer, 'kramers', { value: session, enumerable: false, configurable: true });

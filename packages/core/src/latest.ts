@@ -42,14 +42,17 @@ export function latestReducer(state: LatestState, event: KramersEvent): LatestSt
   return { runs };
 }
 
+/** A newer value replaces a held one; a late event from an earlier iteration does not (streams may interleave). */
+function replaces(held: MetricEvent | undefined, event: MetricEvent): boolean {
+  return held === undefined || event.iteration >= held.iteration;
+}
+
 function reduceRun(run: RunSummary, event: KramersEvent): RunSummary {
   const lastIteration = Math.max(run.lastIteration, event.iteration);
   switch (event.kind) {
     case 'metric': {
       const key = metricKey(event);
-      const held = run.metrics[key];
-      // A late event from an earlier iteration must not replace a newer value (streams may interleave).
-      if (held !== undefined && event.iteration < held.iteration) {
+      if (!replaces(run.metrics[key], event)) {
         return lastIteration === run.lastIteration ? run : { ...run, lastIteration };
       }
       return { ...run, lastIteration, metrics: { ...run.metrics, [key]: event } };
@@ -98,5 +101,28 @@ export function collectLatest(events$: Observable<KramersEvent>): LatestCollecto
     },
     done,
     unsubscribe: () => subscription.unsubscribe(),
+  };
+}
+
+/**
+ * The same fold for one run, kept in place: what a session uses on its own hot path (one map write per event, no
+ * copies), turned into a RunSummary only when asked.
+ */
+export function runAccumulator(runId: string): { add(event: KramersEvent): void; summary(): RunSummary } {
+  let lastIteration = -1;
+  const metrics = new Map<string, MetricEvent>();
+  const errors: PluginErrorEvent[] = [];
+  return {
+    add(event) {
+      if (event.runId !== runId) return;
+      if (event.iteration > lastIteration) lastIteration = event.iteration;
+      if (event.kind === 'metric') {
+        const key = metricKey(event);
+        if (replaces(metrics.get(key), event)) metrics.set(key, event);
+      } else if (event.kind === 'plugin-error') {
+        errors.push(event);
+      }
+    },
+    summary: () => ({ runId, lastIteration, metrics: Object.fromEntries(metrics), errors: [...errors] }),
   };
 }

@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Container } from 'inversify';
 import { ConfigError, validateConfig } from './config-validation.js';
-import type { EmitOptions, KramersEvent, MetricValue } from './events.js';
-import type { Need, Plugin, PluginHooks, StepContext } from './plugin.js';
+import type { EmitOptions, KramersEvent, MetricValue, PluginErrorEvent } from './events.js';
+import type { Need, Plugin, PluginHooks, StepContext, TrainEndContext } from './plugin.js';
 import type { ProbeContext } from './probe-context.js';
 import { every, isDue, type Schedule } from './schedule.js';
 import type { ServiceToken } from './service-token.js';
@@ -25,7 +25,6 @@ interface ActivePlugin {
   enabled: boolean;
   lastRun: number | undefined;
   pluginMs: number;
-  firstMs: number;
   lastMs: number;
   runs: number;
 }
@@ -52,6 +51,11 @@ export interface PluginHost {
   due(iteration: number, trainMs: number): { readonly count: number; readonly needsUpdate: boolean };
   /** Runs the plugins found due by the last `due` call. */
   run(inputs: StepInputs, trainMs: number): void;
+  /**
+   * Training ended after step `iteration`: plugins with an `onTrainEnd` hook that have not run at that iteration
+   * measure the final parameters. No-op before the first step.
+   */
+  trainEnd(iteration: number, reason: TrainEndContext['reason']): void;
   stats(): readonly PluginStats[];
   teardown(iteration: number): void;
 }
@@ -160,13 +164,12 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       enabled: true,
       lastRun: undefined,
       pluginMs: 0,
-      firstMs: 0,
       lastMs: 0,
       runs: 0,
     };
   });
 
-  const fail = (a: ActivePlugin, phase: 'setup' | 'step' | 'teardown', err: unknown): void => {
+  const fail = (a: ActivePlugin, phase: PluginErrorEvent['phase'], err: unknown): void => {
     a.enabled = false;
     const e = err instanceof Error ? err : new Error(String(err));
     publish({
@@ -225,7 +228,9 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       let needsUpdate = false;
       for (const a of active) {
         if (!a.enabled || a.hooks?.onStep === undefined) continue;
-        const cost = { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, firstMs: a.firstMs, lastMs: a.lastMs, trainMs };
+        // A probe batch still being collected: probe plugins wait (their schedule starts when it is there).
+        if (a.needs.has('probe') && probe && !probe.ready) continue;
+        const cost = { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, lastMs: a.lastMs, trainMs };
         if (!isDue(a.schedule, it, cost)) continue;
         dueNow.push(a);
         needsUpdate ||= a.needs.has('update');
@@ -253,13 +258,33 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
           fail(a, 'step', err);
         }
         const ms = performance.now() - t0;
-        if (a.runs === 0) a.firstMs = ms;
         a.lastMs = ms;
         a.pluginMs += ms;
         a.lastRun = inputs.iteration;
         a.runs++;
       }
       dueNow.length = 0;
+    },
+    trainEnd(it, reason) {
+      iteration = it;
+      if (!setUp || it < 0) return;
+      for (const a of active) {
+        const onTrainEnd = a.hooks?.onTrainEnd;
+        if (!a.enabled || onTrainEnd === undefined || a.lastRun === it) continue;
+        if (a.needs.has('probe') && probe && !probe.ready) continue;
+        const ctx: TrainEndContext = { iteration: it, reason, probe: a.ctx.probe, get, emit: a.emit };
+        const t0 = performance.now();
+        try {
+          tf.tidy(() => onTrainEnd.call(a.hooks, ctx));
+        } catch (err) {
+          fail(a, 'train-end', err);
+        }
+        const ms = performance.now() - t0;
+        a.lastMs = ms;
+        a.pluginMs += ms;
+        a.lastRun = it;
+        a.runs++;
+      }
     },
     stats: () =>
       active.map((a) => ({ name: a.plugin.name, enabled: a.enabled, runs: a.runs, totalMs: a.pluginMs })),

@@ -57,11 +57,22 @@ export interface StepContext {
   emit(name: string, value: MetricValue, options?: EmitOptions): void;
 }
 
+/** What a plugin sees when training ends: the final parameters are in the model; no step is in progress. */
+export type TrainEndContext = Pick<StepContext, 'iteration' | 'probe' | 'get' | 'emit'> & {
+  /** Why: a fit/fitDataset call returned (or the session's callback saw onTrainEnd), or the session was closed. */
+  readonly reason: 'fit-end' | 'close';
+};
+
 export interface PluginHooks<S> {
   /** What this plugin serves to others under its `provides` token. */
   readonly service?: S;
   /** Runs after each due update, synchronously, inside a tf.tidy scope. */
   onStep?(ctx: StepContext): void;
+  /**
+   * Measures the final parameters when training ends (fit/fitDataset returns, or close()), unless the plugin
+   * already ran at that iteration: a schedule never has to guess where the end is. Synchronous, inside tf.tidy.
+   */
+  onTrainEnd?(ctx: TrainEndContext): void;
   /** Releases what the plugin kept (tensors, files). Runs once when the session ends. */
   teardown?(): void;
 }

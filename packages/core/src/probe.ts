@@ -7,16 +7,34 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './config-validation.js';
 import { flatSize, readFlat, writeFlat } from './flat-params.js';
-import type { ProbeContext } from './probe-context.js';
+import type { ProbeContext, ProbeLossInfo } from './probe-context.js';
+import { isCompiled, resolveProbeLoss, type ProbeLoss, type ResolvedLoss } from './probe-loss.js';
+import { checkProbeInputs, checkProbeTargets } from './probe-shapes.js';
 import { createRng } from './rng.js';
 
-/** Losses a probe can build from a model's output. */
-export type ProbeLoss =
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy'
-  | 'binaryCrossentropy'
-  | 'meanSquaredError'
-  | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar);
+/** A probe batch that becomes available later (e.g. collected from training's first minibatches). */
+export interface ProbeBatchSource {
+  /** The batch once available; undefined until then. */
+  current(): ProbeBatch | undefined;
+}
+
+export interface ProbeBatch {
+  /** Inputs: one tensor, or one per model input. */
+  readonly x: tf.Tensor | readonly tf.Tensor[];
+  /** Targets: one tensor, or one per model output. */
+  readonly y: tf.Tensor | readonly tf.Tensor[];
+}
+
+interface ModelProbeOptions {
+  readonly model: tf.LayersModel;
+  /**
+   * The loss to measure. Default: the loss the model is compiled with (its own tfjs loss functions, plus its
+   * regularisation penalties), resolved when first needed, so instrumenting before `model.compile` is fine. A model
+   * that is neither compiled nor given a loss is refused with a message naming both fixes.
+   */
+  readonly loss?: ProbeLoss;
+  readonly seed?: number;
+}
 
 export type ProbeSpec =
   | {
@@ -26,69 +44,109 @@ export type ProbeSpec =
       readonly rows: number;
       readonly seed?: number;
     }
-  | {
-      readonly model: tf.LayersModel;
-      /** Probe inputs and targets. The probe does not take ownership: dispose them after the session closes. */
-      readonly x: tf.Tensor;
-      readonly y: tf.Tensor;
-      /** Default 'categoricalCrossentropy' (mean −Σ y log p over rows, on the model's probabilities, unclipped). */
-      readonly loss?: ProbeLoss;
-      readonly seed?: number;
-    };
+  | (ModelProbeOptions & ProbeBatch)
+  | (ModelProbeOptions & {
+      /** A batch that arrives later (see `probeFromDataset`); probe plugins wait until it is there. */
+      readonly batch: ProbeBatchSource;
+    });
 
-// Unclipped: tfjs's layers losses clip probabilities, which changes nothing at first order but breaks second order
-// through the ClipByValue mask; these are the exact losses the float64 references use (../shared/reference README).
-function builtinLoss(name: Exclude<ProbeLoss, (...a: never[]) => unknown>): (y: tf.Tensor, p: tf.Tensor) => tf.Scalar {
-  switch (name) {
-    case 'categoricalCrossentropy':
-      return (y, p) => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(p)), -1))) as tf.Scalar;
-    case 'sparseCategoricalCrossentropy':
-      return (y, p) => {
-        const depth = p.shape[p.shape.length - 1]!;
-        const oneHot = tf.oneHot(tf.cast(tf.reshape(y, [-1]), 'int32'), depth);
-        return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(p)), -1))) as tf.Scalar;
-      };
-    case 'binaryCrossentropy':
-      return (y, p) =>
-        tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p)))))) as tf.Scalar;
-    case 'meanSquaredError':
-      return (y, p) => tf.mean(tf.square(tf.sub(p, y))) as tf.Scalar;
-  }
-}
+const asList = (t: tf.Tensor | readonly tf.Tensor[]): readonly tf.Tensor[] => (Array.isArray(t) ? t : [t as tf.Tensor]);
 
 export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
 export function createProbeContext(spec: ProbeSpec): ProbeContext {
-  let lossFn: () => tf.Scalar;
-  let variables: readonly tf.Variable[];
-  let rows: number;
-  if ('lossFn' in spec) {
-    if (spec.variables.length === 0) {
-      throw new ConfigError('probe', ['probe.variables: empty; pass the trainable variables the loss depends on']);
-    }
-    lossFn = spec.lossFn;
-    variables = [...spec.variables];
-    rows = spec.rows;
-  } else {
-    const { model, x, y } = spec;
-    const loss = spec.loss ?? 'categoricalCrossentropy';
-    const fn = typeof loss === 'function' ? loss : builtinLoss(loss);
-    if (x.shape[0] !== y.shape[0]) {
-      throw new ConfigError('probe', [
-        `probe.y: has ${String(y.shape[0])} rows but probe.x has ${String(x.shape[0])}; pass matching batches`,
-      ]);
-    }
-    variables = trainableVariables(model);
-    rows = x.shape[0] ?? 0;
-    lossFn = () => fn(y, model.apply(x, { training: false }) as tf.Tensor);
+  if ('lossFn' in spec) return lossFnProbe(spec);
+  return modelProbe(spec);
+}
+
+function lossFnProbe(spec: Extract<ProbeSpec, { lossFn: unknown }>): ProbeContext {
+  if (spec.variables.length === 0) {
+    throw new ConfigError('probe', ['probe.variables: empty; pass the trainable variables the loss depends on']);
   }
-  const size = flatSize(variables);
-  const rng = createRng(spec.seed ?? 0x6b72616d);
+  const info: ProbeLossInfo = { name: spec.lossFn.name || 'lossFn', source: 'lossFn' };
+  return probeContext({
+    lossFn: spec.lossFn,
+    variables: () => [...spec.variables],
+    rows: () => spec.rows,
+    ready: () => true,
+    lossInfo: () => info,
+    seed: spec.seed,
+  });
+}
+
+function modelProbe(spec: Exclude<ProbeSpec, { lossFn: unknown }>): ProbeContext {
+  const { model } = spec;
+  const source: ProbeBatchSource = 'batch' in spec ? spec.batch : { current: () => spec };
+  let checkedInputs: ProbeBatch | undefined;
+  const batch = (): { xs: readonly tf.Tensor[]; ys: readonly tf.Tensor[] } => {
+    const b = source.current();
+    if (!b) throw new Error('probe: the probe batch is not available yet (it is collected from the first training batches)');
+    const xs = asList(b.x);
+    if (checkedInputs !== b) {
+      checkProbeInputs(model, xs);
+      checkedInputs = b;
+    }
+    return { xs, ys: asList(b.y) };
+  };
+  let resolved: { loss: ResolvedLoss; batch: ProbeBatch } | undefined;
+  const loss = (): ResolvedLoss => {
+    const b = source.current();
+    if (resolved && resolved.batch === b) return resolved.loss;
+    const r = resolveProbeLoss(model, spec.loss);
+    if (b) {
+      const { xs, ys } = batch();
+      checkProbeTargets(model, xs[0]!.shape[0]!, ys, { lossName: r.name, targets: r.targets });
+      resolved = { loss: r, batch: b };
+    }
+    return r;
+  };
+  // Refuse a bad batch at once when everything is known now; a model compiled later is checked on first use.
+  if (source.current()) {
+    batch();
+    if (spec.loss !== undefined || isCompiled(model)) loss();
+  }
+  let variables: tf.Variable[] | undefined;
+  return probeContext({
+    lossFn: () => {
+      const { xs, ys } = batch();
+      const r = loss();
+      const out = model.apply(xs.length === 1 ? xs[0]! : [...xs], { training: false });
+      return r.total(model, ys, asList(out as tf.Tensor | tf.Tensor[]));
+    },
+    variables: () => (variables ??= trainableVariables(model)),
+    rows: () => {
+      const b = source.current();
+      return b ? (asList(b.x)[0]!.shape[0] ?? 0) : 0;
+    },
+    ready: () => source.current() !== undefined,
+    lossInfo: () => {
+      const r = loss();
+      return { name: r.name, source: r.source };
+    },
+    seed: spec.seed,
+  });
+}
+
+interface ProbeParts {
+  readonly lossFn: () => tf.Scalar;
+  readonly variables: () => readonly tf.Variable[];
+  readonly rows: () => number;
+  readonly ready: () => boolean;
+  readonly lossInfo: () => ProbeLossInfo;
+  readonly seed: number | undefined;
+}
+
+function probeContext(parts: ProbeParts): ProbeContext {
+  const { lossFn } = parts;
+  const rng = createRng(parts.seed ?? 0x6b72616d);
+  let size: number | undefined;
+  const sizeOf = (): number => (size ??= flatSize(parts.variables()));
 
   const lossAndGradient = (): { loss: number; gradient: Float32Array } => {
-    const gradient = new Float32Array(size);
+    const variables = parts.variables();
+    const gradient = new Float32Array(sizeOf());
     let loss = Number.NaN;
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(lossFn, variables as tf.Variable[]);
@@ -104,15 +162,26 @@ export function createProbeContext(spec: ProbeSpec): ProbeContext {
   };
 
   return {
-    variables,
-    size,
-    rows,
+    get variables() {
+      return parts.variables();
+    },
+    get size() {
+      return sizeOf();
+    },
+    get rows() {
+      return parts.rows();
+    },
+    get ready() {
+      return parts.ready();
+    },
+    lossInfo: parts.lossInfo,
     rng,
     lossFn,
     loss: () => tf.tidy(() => lossFn().dataSync()[0]!),
     lossAndGradient,
-    params: () => readFlat(variables),
+    params: () => readFlat(parts.variables()),
     withParams<T>(flat: Float32Array, fn: () => T): T {
+      const variables = parts.variables();
       // Keep the variables' current tensors: assigning them back restores the very same data, bit for bit.
       const saved = variables.map((v) => tf.keep(v.clone()));
       try {

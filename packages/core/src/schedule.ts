@@ -13,6 +13,13 @@ export type Schedule =
       readonly minInterval: number;
       /** Run at least every `maxInterval` iterations even over budget (Infinity: never force). */
       readonly maxInterval: number;
+      /**
+       * Log spacing early in training: after a run at iteration i, wait at least (i + 1)·(10^(1/perDecade) − 1)
+       * iterations (at most `maxGap`), so a cheap plugin measures densely at the start and not at every step.
+       * Infinity: no log spacing.
+       */
+      readonly perDecade: number;
+      readonly maxGap: number;
     };
 
 /** Measurements the host keeps per plugin, the budget schedule's input. */
@@ -23,8 +30,6 @@ export interface CostState {
   readonly runs: number;
   /** Total milliseconds spent in the plugin so far. */
   readonly pluginMs: number;
-  /** Milliseconds of the plugin's first run (warm-up: compilation, first allocations), 0 before it. */
-  readonly firstMs: number;
   /** Milliseconds of the plugin's most recent run (its predicted next cost). */
   readonly lastMs: number;
   /** Milliseconds of training so far, excluding all instrumentation. */
@@ -68,9 +73,15 @@ export function logSpaced(end: number, options: { start?: number; perDecade?: nu
   return { kind: 'log', points: [...points].sort((a, b) => a - b) };
 }
 
+/**
+ * At most `fraction` of training time, measured as it runs, spread evenly at the rate the budget allows. The first
+ * run (iteration 0, or the first due iteration) is the warm-up and always happens; its cost counts, so later runs
+ * wait until training has paid for it. Room for one more run is always kept, for the measurement of the final
+ * parameters that plugins make when training ends (`onTrainEnd`).
+ */
 export function budget(
   fraction: number,
-  options: { minInterval?: number; maxInterval?: number } = {},
+  options: { minInterval?: number; maxInterval?: number; perDecade?: number; maxGap?: number } = {},
 ): Schedule {
   if (!(fraction > 0 && fraction <= 1)) {
     throw new RangeError(`schedule: budget(fraction) must be in (0, 1], got ${String(fraction)}`);
@@ -80,7 +91,19 @@ export function budget(
   if (!(maxInterval >= minInterval)) {
     throw new RangeError(`schedule: budget maxInterval must be ≥ minInterval (${minInterval}), got ${String(maxInterval)}`);
   }
-  return { kind: 'budget', fraction, minInterval, maxInterval };
+  const perDecade = options.perDecade ?? Number.POSITIVE_INFINITY;
+  if (!(perDecade > 0)) throw new RangeError(`schedule: budget perDecade must be > 0, got ${String(perDecade)}`);
+  const maxGap = options.maxGap ?? Number.POSITIVE_INFINITY;
+  if (!(maxGap >= 1)) throw new RangeError(`schedule: budget maxGap must be ≥ 1, got ${String(maxGap)}`);
+  return { kind: 'budget', fraction, minInterval, maxInterval, perDecade, maxGap };
+}
+
+/**
+ * The default schedule of measuring plugins such as `sharpness`: within 10 % of training time, log-spaced early (10
+ * points per decade of iterations, gaps of at most 100), then as the budget allows; plus the final parameters.
+ */
+export function defaultMeasurementSchedule(): Schedule {
+  return budget(0.1, { perDecade: 10, maxGap: 100 });
 }
 
 /** Whether a plugin with this schedule runs at `iteration`. Pure: all state comes in through `cost`. */
@@ -95,10 +118,14 @@ export function isDue(schedule: Schedule, iteration: number, cost: CostState): b
       const since = iteration - cost.lastRun;
       if (since < schedule.minInterval) return false;
       if (since >= schedule.maxInterval) return true;
-      // A second run measures the warm cost: the first (JIT, kernel set-up) says little about the next ones.
-      if (cost.runs < 2) return true;
-      // The first run is calibration (JIT, kernel set-up) and would starve a plugin for a long time if counted.
-      return cost.pluginMs - cost.firstMs + cost.lastMs <= schedule.fraction * cost.trainMs;
+      const logGap = Math.ceil((cost.lastRun + 1) * (10 ** (1 / schedule.perDecade) - 1));
+      if (since < Math.min(logGap, schedule.maxGap)) return false;
+      // The next run is predicted to cost what the last one did; one more such run stays in reserve for the end.
+      const allowed = schedule.fraction * cost.trainMs;
+      if (cost.pluginMs + 2 * cost.lastMs > allowed) return false;
+      // Spread at the budget's rate, c / (fraction · step time) iterations apart, not in bursts once there is room.
+      const stepMs = cost.trainMs / (iteration + 1);
+      return since * stepMs * schedule.fraction >= cost.lastMs;
     }
   }
 }

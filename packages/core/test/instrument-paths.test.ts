@@ -117,16 +117,21 @@ describe.each(Object.keys(factories))('%s', (kind) => {
     // Handles die with the step.
     expect(() => seen[0]!.gradients()).toThrow(/step 0 is over/);
     opt.kramers.close();
-    expect('kramers' in opt).toBe(false);
+    expect(opt.kramers.closed).toBe(true);
+    expect(() => opt.kramers.close()).not.toThrow(); // idempotent
     model.dispose();
   });
 });
 
-test('instrumenting twice is refused with a clear message; close() restores the prototype methods', () => {
+test('instrumenting twice is refused with a clear message; close() restores the prototype methods; a closed optimizer can be instrumented again', () => {
   const opt = instrument(tf.train.sgd(0.1), { runId: 'once' });
   expect(() => instrument(opt)).toThrow(/already instrumented as run "once"/);
   opt.kramers.close();
+  opt.kramers.close();
   expect(Object.prototype.hasOwnProperty.call(opt, 'applyGradients')).toBe(false);
   expect(Object.prototype.hasOwnProperty.call(opt, 'minimize')).toBe(false);
+  const again = instrument(opt, { runId: 'twice' });
+  expect(again.kramers.runId).toBe('twice');
+  again.kramers.close();
   expect(() => instrument(tf.train.sgd(0.1), { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
 });

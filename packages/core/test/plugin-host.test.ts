@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test, vi } from 'vitest';
 import {
   basics,
   budget,
@@ -141,48 +141,76 @@ test('bad configs fail at start naming the field, the value and what is allowed'
 });
 
 test('schedules: every n, log-spaced, and the overhead budget decide from iteration and measured cost', () => {
-  const none = { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 };
+  const none = { lastRun: undefined, runs: 0, pluginMs: 0, lastMs: 0, trainMs: 0 };
   const ran = [...Array(10).keys()].filter((i) => isDue(every(3, 1), i, none));
   expect(ran).toEqual([1, 4, 7]);
   const log = logSpaced(1000, { perDecade: 3 });
   expect(log.kind === 'log' && log.points).toEqual([0, 1, 3, 7, 15, 31, 62, 125, 250, 501, 1000]) // round(1001^(i/10) − 1);
   const b = budget(0.1, { maxInterval: 50 });
+  // The first run (warm-up) always happens.
   expect(isDue(b, 0, none)).toBe(true);
-  // A 50 ms first run (warm-up) then 5 ms spent, next call predicted 5 ms: due once training has run 100 ms.
-  expect(isDue(b, 10, { lastRun: 3, runs: 2, pluginMs: 55, firstMs: 50, lastMs: 5, trainMs: 99 })).toBe(false);
-  expect(isDue(b, 10, { lastRun: 3, runs: 2, pluginMs: 55, firstMs: 50, lastMs: 5, trainMs: 100 })).toBe(true);
-  expect(isDue(b, 53, { lastRun: 3, runs: 2, pluginMs: 55, firstMs: 50, lastMs: 5, trainMs: 1 })).toBe(true);
-  // After the warm-up run alone, the next step measures the warm cost.
-  expect(isDue(b, 1, { lastRun: 0, runs: 1, pluginMs: 50, firstMs: 50, lastMs: 50, trainMs: 1 })).toBe(true);
+  // 5 ms spent, next run predicted at 5 ms, one more kept for the final measurement: 15 ms ≤ 10 % of training.
+  const after = { lastRun: 3, runs: 1, pluginMs: 5, lastMs: 5 };
+  expect(isDue(b, 10, { ...after, trainMs: 149 })).toBe(false);
+  expect(isDue(b, 10, { ...after, trainMs: 150 })).toBe(true);
+  expect(isDue(b, 53, { ...after, trainMs: 1 })).toBe(true); // maxInterval forces it
+  // With room to spare, runs are still spread at the budget's rate: 5 ms / (0.1 · 9.9 ms per step) ≈ 5 steps apart.
+  expect(isDue(b, 100, { ...after, lastRun: 99, trainMs: 1000 })).toBe(false);
+  expect(isDue(b, 100, { ...after, lastRun: 95, trainMs: 1000 })).toBe(false);
+  expect(isDue(b, 100, { ...after, lastRun: 94, trainMs: 1000 })).toBe(true);
+  // Log spacing for a cheap plugin: after a run at 99, wait ⌈100·(10^0.1 − 1)⌉ = 26 steps, at most maxGap.
+  const cheap = { runs: 5, pluginMs: 0, lastMs: 0, trainMs: 1e6 };
+  const logged = budget(1, { perDecade: 10 });
+  expect(isDue(logged, 124, { ...cheap, lastRun: 99 })).toBe(false);
+  expect(isDue(logged, 125, { ...cheap, lastRun: 99 })).toBe(true);
+  const capped = budget(1, { perDecade: 10, maxGap: 10 });
+  expect(isDue(capped, 1009, { ...cheap, lastRun: 999 })).toBe(true);
+  expect(isDue(capped, 1008, { ...cheap, lastRun: 999 })).toBe(false);
   expect(() => budget(0)).toThrow(/budget\(fraction\) must be in \(0, 1\], got 0/);
   expect(() => every(0)).toThrow(/every\(n\) must be an integer ≥ 1, got 0/);
 });
 
-test('the budget schedule keeps an expensive plugin near its share of training time', () => {
-  const busy = (ms: number) => {
-    const end = performance.now() + ms;
-    while (performance.now() < end);
-  };
-  const expensive = definePlugin({
-    name: 'expensive',
-    schedule: budget(0.1),
-    setup: () => ({ onStep: () => busy(4) }),
-  });
-  const opt = instrument(tf.train.sgd(0.01), { plugins: [expensive] });
-  const w = tf.variable(tf.zeros([4]));
-  for (let i = 0; i < 200; i++) {
-    opt.minimize(() => {
-      busy(1); // a training step that costs about 1 ms
-      return tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar;
+test('the budget schedule keeps an expensive plugin within its share of training time, spread over the run', () => {
+  // A fake clock that only training and the plugin advance: the schedule's decisions are then exact, not timed.
+  let clock = 0;
+  const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+  try {
+    const ranAt: number[] = [];
+    const expensive = definePlugin({
+      name: 'expensive',
+      schedule: budget(0.1),
+      setup: () => ({
+        onStep: (ctx) => {
+          ranAt.push(ctx.iteration);
+          clock += ctx.iteration === 0 ? 20 : 4; // a cold first run, then 4 training steps' worth each
+        },
+      }),
     });
+    const opt = instrument(tf.train.sgd(0.01), { plugins: [expensive] });
+    const w = tf.variable(tf.zeros([4]));
+    for (let i = 0; i < 1000; i++) {
+      opt.minimize(() => {
+        clock += 1; // a training step costs 1 ms
+        return tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar;
+      });
+    }
+    const { trainMs, plugins } = opt.kramers.overhead();
+    const stats = plugins[0]!;
+    // Every step would be 4× training time; the budget holds the plugin to 10 %, one run kept in reserve for the end.
+    expect(trainMs).toBe(1000);
+    expect(stats.totalMs / trainMs).toBeLessThanOrEqual(0.1);
+    expect(stats.runs).toBe(ranAt.length);
+    expect(ranAt[0]).toBe(0);
+    // The second run waits until three cold-run costs fit (it is predicted to cost what the first did): at 599.
+    expect(ranAt.slice(0, 3)).toEqual([0, 599, 639]);
+    expect(ranAt.length).toBe(12);
+    // Spread at the budget's rate (4 ms / (0.1 · 1 ms) = 40 steps), not in bursts once the cold run is paid back.
+    const gaps = ranAt.slice(1).map((it, i) => it - ranAt[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
+    expect(ranAt.at(-1)).toBeGreaterThan(900);
+    opt.kramers.close();
+    w.dispose();
+  } finally {
+    now.mockRestore();
   }
-  const { trainMs, plugins } = opt.kramers.overhead();
-  const stats = plugins[0]!;
-  // Every step would be 4× training time; the budget holds it to 10 % plus the warm-up run and at most one call
-  // past the line.
-  expect(stats.runs).toBeGreaterThan(1);
-  expect(stats.runs).toBeLessThan(40);
-  expect(stats.totalMs / trainMs).toBeLessThan(0.1 + (3 * stats.totalMs) / stats.runs / trainMs);
-  opt.kramers.close();
-  w.dispose();
 });

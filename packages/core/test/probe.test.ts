@@ -76,7 +76,12 @@ test('probe loss and gradient match a closed form computed in float64 (softmax r
   });
   const x = tf.tensor2d(X, [m, 4]);
   const y = tf.oneHot(tf.tensor1d(LABELS, 'int32'), 3);
+  // Not compiled: a probe without a loss is refused, naming both fixes; once compiled it follows the model's loss.
+  expect(() => createProbeContext({ model, x, y })).not.toThrow();
+  expect(() => createProbeContext({ model, x, y }).lossInfo()).toThrow(/not compiled.*model\.compile.*loss: 'categoricalCrossentropy'/s);
+  model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   const probe = createProbeContext({ model, x, y });
+  expect(probe.lossInfo()).toEqual({ name: 'categoricalCrossentropy', source: 'compiled model' });
   const [W, b] = model.getWeights().map((w) => Array.from(w.dataSync()));
   let loss = 0;
   const gW = new Float64Array(12);

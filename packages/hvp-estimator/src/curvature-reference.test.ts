@@ -66,7 +66,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         beforeAll(async () => {
           model = await loadModel(join(dir, 'model.json'));
           ({ x, y } = toTensors(loadCsvFile(join(dir, 'data.csv'))));
-          probe = createProbeContext({ model, x, y });
+          probe = createProbeContext({ model, x, y, loss: 'categoricalCrossentropy' });
         });
         afterAll(() => {
           model.dispose();

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createRng, installSecondOrderGradients, type Uninstall } from '@kramers/core';
+import { createRng, installSecondOrderGradients, secondOrderGradientsInstalled, type Uninstall } from '@kramers/core';
 import { analyzeCurvature } from './curvature.js';
 import { quadraticLandscape } from './quadratic.js';
 import { symmetricEigen } from './symmetric-eigen.js';
@@ -48,16 +48,15 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-describe('analyzeCurvature without the second-order registry', () => {
-  it("refuses double backprop with a message naming installSecondOrderGradients; 'finite-difference' still runs", () => {
+describe('analyzeCurvature without a global second-order registry', () => {
+  it('installs the registry for its own duration only, and double backprop and finite differences agree', () => {
     const q = tfQuadratic([3, 2, 1, -1], 1, [4]);
     try {
-      expect(() => analyzeCurvature({ lossFn: q.lossFn, variables: [q.theta] })).toThrow(
-        /analyzeCurvature: second-order gradients are not installed.*installSecondOrderGradients\(\)/s,
-      );
-      expect(() => analyzeCurvature({ lossFn: q.lossFn, variables: [q.theta] }, { hvp: 'double-backprop' })).toThrow(
-        /installSecondOrderGradients/,
-      );
+      expect(secondOrderGradientsInstalled()).toBe(false);
+      const exact = analyzeCurvature({ lossFn: q.lossFn, variables: [q.theta] }, { topK: 2 });
+      expect(exact.method).toBe('double-backprop');
+      expect(secondOrderGradientsInstalled()).toBe(false);
+      expect(relErr(exact.eigenvalues[0]!, q.spectrum[3]!)).toBeLessThan(1e-6);
       const r = analyzeCurvature({ lossFn: q.lossFn, variables: [q.theta] }, { hvp: 'finite-difference', topK: 2 });
       expect(r.method).toBe('finite-difference');
       expect(relErr(r.eigenvalues[0]!, q.spectrum[3]!)).toBeLessThan(1e-3);
@@ -119,9 +118,9 @@ describe('analyzeCurvature on ½θᵀAθ (exact Hessian A)', () => {
     });
     const u0 = q.vectors[0]!;
     expect(Math.abs(r.minEigenvector!.reduce((s, x, j) => s + x * u0[j]!, 0))).toBeGreaterThan(0.999);
-    // 'auto' spends one probe HVP choosing the method; the rest are Lanczos steps
-    expect(r.hvpBreakdown).toEqual({ probe: 1, lanczos: r.lanczosIterations, trace: 0, density: 0 });
-    expect(r.hvpCount).toBe(1 + r.lanczosIterations);
+    // double backprop by default: no trial product to choose a method; every HVP is a Lanczos step
+    expect(r.hvpBreakdown).toEqual({ probe: 0, lanczos: r.lanczosIterations, trace: 0, density: 0 });
+    expect(r.hvpCount).toBe(r.lanczosIterations);
     expect(r.trace).toBeNull();
     expect(r.density).toBeNull();
     // plain JSON apart from the eigenvectors asked for

@@ -6,26 +6,26 @@
  * float64.
  */
 import * as tf from '@tensorflow/tfjs';
-import { seedFor } from '@kramers/core';
+import { seedFor, withSecondOrderGradients } from '@kramers/core';
+import { CURVATURE_DEFAULTS } from './curvature-defaults.js';
 import { spectralDensity } from './density.js';
 import { hutchinsonTrace } from './hutchinson.js';
 import { makeFiniteDifferenceHvp, makeHvp, makeHvpOperator, type HvpMethod, type HvpOperator, type HvpSource } from './hvp.js';
 import { defaultLanczosMaxIter, lanczos } from './lanczos.js';
 import { countingOperator, deflatedOperator, type CountingOperator } from './operator.js';
-import { assertSecondOrderGradients } from './second-order.js';
 import { stochasticLanczosQuadrature } from './slq.js';
 
 /** How Hessian-vector products are formed: 'auto' tries double backprop once and falls back to finite differences. */
 export type HvpChoice = 'auto' | HvpMethod;
 
 export interface CurvatureOptions {
-  /** Largest eigenvalues wanted (default 5). */
+  /** Largest eigenvalues wanted. Defaults of every option: `CURVATURE_DEFAULTS`. */
   readonly topK?: number;
-  /** Also find the smallest eigenvalue, from the same Krylov space (default true). */
+  /** Also find the smallest eigenvalue, from the same Krylov space. */
   readonly minEigenvalue?: boolean;
   /**
-   * Lanczos relative Ritz-residual tolerance (default 1e-3, see `LanczosOptions.tol`). On the shared float64
-   * references this gives the top 5 to ≤ 1.1e-6 relative with 11–17 HVPs (README, "analyzeCurvature").
+   * Lanczos relative Ritz-residual tolerance (see `LanczosOptions.tol`). On the float64 reference models the
+   * default gives the top 5 to ≤ 1e-6 relative with 11–17 HVPs (README, "analyzeCurvature").
    */
   readonly tol?: number;
   /**
@@ -34,29 +34,30 @@ export interface CurvatureOptions {
    * slower: 89 steps on the 784-128-10 benchmark MLP, 26–38 on the reference models).
    */
   readonly maxIter?: number;
-  /** Seed of the Lanczos start vector; the trace and density probes use seeds derived from it (default 0). */
+  /** Seed of the Lanczos start vector; the trace and density probes use seeds derived from it. */
   readonly seed?: number;
   /** Eigenvectors from an earlier call (e.g. the previous training step) to start Lanczos from. */
   readonly warmStart?: readonly Float64Array[];
   /** Estimate tr(H) (default false). */
   readonly trace?: boolean;
-  /** Hutchinson probes for the trace, one HVP each (default 30). */
+  /** Hutchinson probes for the trace, one HVP each. */
   readonly traceProbes?: number;
   /** Estimate the spectral density by SLQ (default false). */
   readonly density?: boolean;
-  /** SLQ probes (default 1, as PyHessian). */
+  /** SLQ probes (PyHessian's n_v). */
   readonly densityRuns?: number;
-  /** Lanczos steps per SLQ probe (default min(n, 100), PyHessian's iter). */
+  /** Lanczos steps per SLQ probe, capped at n (PyHessian's iter). */
   readonly densitySteps?: number;
-  /** Density grid points (default 200). */
+  /** Density grid points. */
   readonly densityBins?: number;
   /** Compute the loss and gradient norm (one gradient; default true). */
   readonly gradient?: boolean;
   /** Return the Ritz vectors as `eigenvectors` (and `minEigenvector`) (default false). */
   readonly eigenvectors?: boolean;
   /**
-   * HVP method (default 'auto'). Double backprop requires `installSecondOrderGradients()` from '@kramers/core';
-   * 'finite-difference' is wrong by O(1) across ReLU kinks (notes/tfjs-internals.md §d).
+   * HVP method. Double backprop runs under core's second-order gradient registry, installed for the duration of the
+   * call only; 'finite-difference' is wrong by O(1) across ReLU kinks; 'auto' falls back to it only when double
+   * backprop throws.
    */
   readonly hvp?: HvpChoice;
   /** Finite-difference step (default 1e-3, see `FiniteDifferenceOptions`). */
@@ -115,8 +116,15 @@ interface Settings {
   readonly hvp: HvpChoice;
 }
 
-/** Curvature of `source.lossFn` at the current values of `source.variables` (a ProbeContext qualifies). */
+/**
+ * Curvature of `source.lossFn` at the current values of `source.variables` (a ProbeContext qualifies). Runs under the
+ * second-order gradient registry and puts the registry back as it was afterwards, so training is never affected.
+ */
 export function analyzeCurvature(source: HvpSource, options: CurvatureOptions = {}): CurvatureReport {
+  return withSecondOrderGradients(() => analyze(source, options));
+}
+
+function analyze(source: HvpSource, options: CurvatureOptions): CurvatureReport {
   const base = makeOperator(source, options);
   const n = base.size;
   const s = settings(options, n);
@@ -168,16 +176,14 @@ export function analyzeCurvature(source: HvpSource, options: CurvatureOptions = 
 }
 
 function makeOperator(source: HvpSource, options: CurvatureOptions): HvpOperator & { readonly fallbackReason?: string } {
-  const hvp = options.hvp ?? 'auto';
+  const hvp = options.hvp ?? CURVATURE_DEFAULTS.hvp;
   const fd = options.finiteDifferenceEpsilon === undefined ? {} : { epsilon: options.finiteDifferenceEpsilon };
   switch (hvp) {
     case 'finite-difference':
       return makeFiniteDifferenceHvp(source, fd);
     case 'double-backprop':
-      assertSecondOrderGradients('analyzeCurvature');
       return makeHvp(source);
     case 'auto':
-      assertSecondOrderGradients('analyzeCurvature');
       return makeHvpOperator(source, fd);
     default:
       throw new RangeError(
@@ -195,16 +201,17 @@ function settings(o: CurvatureOptions, n: number): Settings {
     }
     return value;
   };
-  const topK = int('topK', o.topK ?? 5, 1, n);
-  const minEigenvalue = o.minEigenvalue ?? true;
+  const D = CURVATURE_DEFAULTS;
+  const topK = int('topK', o.topK ?? D.topK, 1, n);
+  const minEigenvalue = o.minEigenvalue ?? D.minEigenvalue;
   const wanted = Math.min(n, topK + (minEigenvalue ? 1 : 0));
-  const tol = o.tol ?? 1e-3;
+  const tol = o.tol ?? D.tol;
   if (!(tol > 0 && Number.isFinite(tol))) {
     throw new RangeError(`analyzeCurvature: options.tol is ${String(o.tol)}; use a finite number > 0 (e.g. 1e-3)`);
   }
   // λ_min usually sits at the edge of a dense bulk and converges more slowly than isolated top outliers
   const defaultMaxIter = minEigenvalue ? Math.min(n, Math.max(2 * wanted + 20, 100)) : defaultLanczosMaxIter(n, wanted);
-  const seed = o.seed ?? 0;
+  const seed = o.seed ?? D.seed;
   if (!Number.isFinite(seed)) throw new RangeError(`analyzeCurvature: options.seed is ${String(seed)}; use a finite number`);
   return {
     topK,
@@ -212,11 +219,11 @@ function settings(o: CurvatureOptions, n: number): Settings {
     tol,
     maxIter: int('maxIter', o.maxIter ?? defaultMaxIter, wanted, n),
     seed,
-    traceProbes: int('traceProbes', o.traceProbes ?? 30, 2, Number.MAX_SAFE_INTEGER),
-    densityRuns: int('densityRuns', o.densityRuns ?? 1, 1, Number.MAX_SAFE_INTEGER),
-    densitySteps: int('densitySteps', o.densitySteps ?? Math.min(n, 100), 1, n),
-    densityBins: int('densityBins', o.densityBins ?? 200, 2, Number.MAX_SAFE_INTEGER),
-    hvp: o.hvp ?? 'auto',
+    traceProbes: int('traceProbes', o.traceProbes ?? D.traceProbes, 2, Number.MAX_SAFE_INTEGER),
+    densityRuns: int('densityRuns', o.densityRuns ?? D.densityRuns, 1, Number.MAX_SAFE_INTEGER),
+    densitySteps: int('densitySteps', Math.min(o.densitySteps ?? D.densitySteps, n), 1, n),
+    densityBins: int('densityBins', o.densityBins ?? D.densityBins, 2, Number.MAX_SAFE_INTEGER),
+    hvp: o.hvp ?? D.hvp,
   };
 }
 

@@ -222,25 +222,31 @@ describe('makeHvpOperator', () => {
     p.dispose();
   });
 
-  it('falls back to finite differences when stock double backprop throws, without leaking the tape', () => {
-    const cases: Array<[string, (p: tf.Variable) => tf.Scalar, (x: number) => number]> = [
-      // tanh saves its output: the inner gradient is disconnected from p (tfjs notes §B.1)
+  it('is exact where stock double backprop is wrong or throws (the registry is scoped in), and falls back where even it throws', () => {
+    const exactCases: Array<[string, (p: tf.Variable) => tf.Scalar, (x: number) => number]> = [
+      // tanh saves its output: stock double backprop disconnects the inner gradient from p
       ['tanh', (p) => tf.sum(tf.tanh(p)) as tf.Scalar, (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2)],
-      // max's gradient uses an Equal mask, which has no gradient: throws inside the backward pass
+      // max's gradient uses an Equal mask, which has no stock gradient: throws inside the backward pass
       ['max', (p) => tf.add(tf.sum(tf.square(p)), tf.max(p)) as tf.Scalar, () => 2],
     ];
-    for (const [name, f, second] of cases) {
-      const init = [0.4, -0.2, 0.1];
+    const init = [0.4, -0.2, 0.1];
+    for (const [name, f, second] of exactCases) {
       const p = tf.variable(tf.tensor1d(init));
-      const before = tf.memory().numTensors;
-      const op = makeHvpOperator({ lossFn: () => f(p), variables: [p] }, { epsilon: 1e-2 });
-      expect(tf.memory().numTensors, name).toBe(before);
-      expect(op.method, name).toBe('finite-difference');
-      expect(op.fallbackReason, name).toMatch(/\S/);
-      const hv = op.apply(Float64Array.from([1, 0, 0]));
-      expect(hv[0]!, name).toBeCloseTo(second(init[0]!), 2);
-      console.log(`[makeHvpOperator] ${name}: fell back, reason "${op.fallbackReason}"`);
+      const op = makeHvpOperator({ lossFn: () => f(p), variables: [p] });
+      expect(op.method, name).toBe('double-backprop');
+      expect(op.apply(Float64Array.from([1, 0, 0]))[0]!, name).toBeCloseTo(second(init[0]!), 5);
       p.dispose();
     }
+    // prod's gradient needs Cumprod's, which tfjs does not have even under the registry
+    const p = tf.variable(tf.tensor1d(init));
+    const before = tf.memory().numTensors;
+    const op = makeHvpOperator({ lossFn: () => tf.add(tf.sum(tf.square(p)), tf.prod(p)) as tf.Scalar, variables: [p] }, { epsilon: 1e-2 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(op.method).toBe('finite-difference');
+    expect(op.fallbackReason).toMatch(/\S/);
+    // ∂²/∂p0² (Σp² + Πp) = 2
+    expect(op.apply(Float64Array.from([1, 0, 0]))[0]!).toBeCloseTo(2, 2);
+    console.log(`[makeHvpOperator] prod: fell back, reason "${op.fallbackReason}"`);
+    p.dispose();
   });
 });

@@ -3,13 +3,13 @@
  * Flat order: the variables in the given order, each flattened row-major (tfjs `reshape([-1])`), the same convention
  * as /work/shared/reference. Vectors cross into tfjs as float32 and come back widened to float64.
  *
- * Double backprop is only right for ops whose saved tensors stay connected to the tape: after
- * `installSecondOrderGradients()` for tanh/sigmoid/exp/softmax/elu/pow and the mask kernels; stock tfjs is right for
- * polynomials, relu, softplus, log, matMul, MSE (tfjs notes §B). A silently wrong HVP cannot be detected here, only a
- * throwing one.
+ * Stock tfjs double backprop is silently wrong wherever a kernel saves its output (tanh, sigmoid, softmax, exp, elu,
+ * pow) and throws on mask kernels; every product here therefore runs under core's second-order gradient registry,
+ * installed for the product only (nested inside `analyzeCurvature`'s own, it costs nothing), so training outside it
+ * keeps stock gradients. A silently wrong HVP cannot be detected here, only a throwing one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { readFlat, writeFlat } from '@kramers/core';
+import { readFlat, withSecondOrderGradients, writeFlat } from '@kramers/core';
 import type { SymmetricOperator } from './operator.js';
 import { norm } from './vector.js';
 
@@ -49,7 +49,7 @@ export function makeHvp(source: HvpSource): HvpOperator {
     method: 'double-backprop',
     apply(v: Float64Array): Float64Array {
       checkVector(v, size, 'makeHvp');
-      return tidyValue(() => {
+      return withSecondOrderGradients(() => tidyValue(() => {
         const vs = split(v, vars, sizes);
         const { grads } = tf.variableGrads(() => {
           const { grads: g } = tf.variableGrads(source.lossFn, vars);
@@ -64,7 +64,7 @@ export function makeHvp(source: HvpSource): HvpOperator {
           return inner;
         }, vars);
         return readGradients(grads, vars, size);
-      });
+      }));
     },
   };
 }

@@ -5,50 +5,55 @@
  * other plugins under the `Sharpness` token.
  */
 import {
-  budget,
+  defaultMeasurementSchedule,
   definePlugin,
   seedFor,
   serviceToken,
+  type Attributes,
   type Plugin,
   type ProbeContext,
   type Schedule,
-  type StepContext,
+  type TrainEndContext,
 } from '@kramers/core';
 import { analyzeCurvature, type HvpChoice } from './curvature.js';
+import { curvatureSchemaProperties } from './curvature-defaults.js';
 import type { HvpMethod } from './hvp.js';
-import { assertSecondOrderGradients } from './second-order.js';
 
+/** Defaults: `CURVATURE_DEFAULTS` (shared with analyzeCurvature and the CLI), trace and density off, warm starts on. */
 export interface SharpnessConfig {
-  /** Largest eigenvalues to track (default 5). */
+  /** Largest eigenvalues to track. */
   readonly topK: number;
-  /** Also track λ_min, the most negative curvature (default true). */
+  /** Also track λ_min, the most negative curvature. */
   readonly minEigenvalue: boolean;
   /** Estimate tr(H) (default false). */
   readonly trace: boolean;
-  /** Hutchinson probes for the trace (default 30). */
+  /** Hutchinson probes for the trace. */
   readonly traceProbes: number;
   /** Estimate the spectral density by SLQ (default false). */
   readonly density: boolean;
-  /** SLQ probes (default 1). */
+  /** SLQ probes. */
   readonly densityRuns: number;
-  /** Lanczos steps per SLQ probe (default 100, capped at n). */
+  /** Lanczos steps per SLQ probe, capped at n. */
   readonly densitySteps: number;
-  /** Bins of the emitted density histogram (default 100). */
+  /** Bins of the emitted density histogram. */
   readonly densityBins: number;
-  /** Lanczos relative residual tolerance (default 1e-3). */
+  /** Lanczos relative residual tolerance. */
   readonly tol: number;
   /** Lanczos step limit; default as `analyzeCurvature`. */
   readonly maxIter?: number;
-  /** Base seed; each step derives its own (default 0). */
+  /** Base seed; each step derives its own. */
   readonly seed: number;
   /** Start Lanczos from the previous step's eigenvectors (default true). */
   readonly warmStart: boolean;
-  /** HVP method (default 'double-backprop'; 'auto' falls back to finite differences when double backprop throws). */
+  /** HVP method ('auto' falls back to finite differences when double backprop throws). */
   readonly hvp: HvpChoice;
 }
 
 export interface SharpnessOptions extends Partial<SharpnessConfig> {
-  /** When to measure (default budget(0.1): at most about 10 % of training time). */
+  /**
+   * When to measure during training (default `defaultMeasurementSchedule()`: log-spaced early, then as a 10 % time
+   * budget allows). The final parameters are measured when training ends, whatever the schedule.
+   */
   readonly schedule?: Schedule;
 }
 
@@ -71,6 +76,8 @@ export interface SharpnessSnapshot {
   readonly minEigenvector?: Float64Array;
   readonly layout: readonly FlatLayoutEntry[];
   readonly method: HvpMethod;
+  /** The loss whose Hessian this is (the compiled model's unless the probe was given one). */
+  readonly loss: string;
 }
 
 export interface SharpnessService {
@@ -83,19 +90,10 @@ export const Sharpness = serviceToken<SharpnessService>('hvp-estimator/sharpness
 const schema = {
   type: 'object',
   properties: {
-    topK: { type: 'integer', minimum: 1, default: 5 },
-    minEigenvalue: { type: 'boolean', default: true },
+    ...curvatureSchemaProperties,
     trace: { type: 'boolean', default: false },
-    traceProbes: { type: 'integer', minimum: 2, default: 30 },
     density: { type: 'boolean', default: false },
-    densityRuns: { type: 'integer', minimum: 1, default: 1 },
-    densitySteps: { type: 'integer', minimum: 1, default: 100 },
-    densityBins: { type: 'integer', minimum: 2, default: 100 },
-    tol: { type: 'number', exclusiveMinimum: 0, default: 1e-3 },
-    maxIter: { type: 'integer', minimum: 1 },
-    seed: { type: 'integer', default: 0 },
     warmStart: { type: 'boolean', default: true },
-    hvp: { type: 'string', enum: ['double-backprop', 'finite-difference', 'auto'], default: 'double-backprop' },
   },
   additionalProperties: false,
 } as const;
@@ -125,61 +123,65 @@ export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfi
     name: 'sharpness',
     configSchema: schema,
     config,
-    schedule: schedule ?? budget(0.1),
+    schedule: schedule ?? defaultMeasurementSchedule(),
     needs: ['probe'],
     provides: Sharpness,
     setup(ctx) {
       const c = ctx.config;
-      if (c.hvp !== 'finite-difference') assertSecondOrderGradients('plugin "sharpness"');
       if (!ctx.probe) throw new Error('plugin "sharpness": no probe batch; pass probe: { model, x, y } to instrument()');
-      const layout = layoutOf(ctx.probe);
+      let layout: FlatLayoutEntry[] | undefined;
+      let attributes: Attributes | undefined;
       let last: SharpnessSnapshot | undefined;
-      return {
-        service: { latest: () => last },
-        onStep(step: StepContext) {
-          const probe = step.probe!;
-          const n = probe.size;
-          const previous = last && c.warmStart ? [...last.eigenvectors, ...(last.minEigenvector ? [last.minEigenvector] : [])] : [];
-          const r = analyzeCurvature(probe, {
-            topK: Math.min(c.topK, n),
-            minEigenvalue: c.minEigenvalue,
-            tol: c.tol,
-            ...(c.maxIter === undefined ? {} : { maxIter: Math.min(c.maxIter, n) }),
-            seed: seedFor(c.seed, step.iteration),
-            warmStart: previous,
-            trace: c.trace,
-            traceProbes: c.traceProbes,
-            density: c.density,
-            densityRuns: c.densityRuns,
-            densitySteps: Math.min(c.densitySteps, n),
-            densityBins: c.densityBins,
-            gradient: false,
-            eigenvectors: true,
-            hvp: c.hvp,
-          });
-          last = {
-            iteration: step.iteration,
-            eigenvalues: r.eigenvalues,
-            eigenvectors: r.eigenvectors ?? [],
-            residuals: r.residuals,
-            ...(r.minEigenvalue === null ? {} : { minEigenvalue: r.minEigenvalue }),
-            ...(r.minEigenvector ? { minEigenvector: r.minEigenvector } : {}),
-            layout,
-            method: r.method,
-          };
-          step.emit('lambda_max', r.eigenvalues[0]!);
-          step.emit('lambda_max_residual', r.residuals[0]!);
-          step.emit('top_eigenvalues', {
-            kind: 'vector',
-            values: r.eigenvalues,
-            labels: r.eigenvalues.map((_, i) => `lambda_${i + 1}`),
-          });
-          if (r.minEigenvalue !== null) step.emit('lambda_min', r.minEigenvalue);
-          if (r.trace) step.emit('trace', r.trace.estimate, { uncertainty: { stderr: r.trace.stderr } });
-          if (r.density) step.emit('density', densityHistogram(r.density.grid, r.density.values, n));
-          step.emit('hvp_count', r.hvpCount);
-        },
+      const measure = (step: Pick<TrainEndContext, 'iteration' | 'probe' | 'emit'>): void => {
+        const probe = step.probe!;
+        // Resolved on first use: the model may be compiled after instrument(); a bad probe fails here, named.
+        const loss = probe.lossInfo();
+        attributes ??= { loss: loss.name, lossSource: loss.source };
+        layout ??= layoutOf(probe);
+        const n = probe.size;
+        const previous = last && c.warmStart ? [...last.eigenvectors, ...(last.minEigenvector ? [last.minEigenvector] : [])] : [];
+        const r = analyzeCurvature(probe, {
+          topK: Math.min(c.topK, n),
+          minEigenvalue: c.minEigenvalue,
+          tol: c.tol,
+          ...(c.maxIter === undefined ? {} : { maxIter: Math.min(c.maxIter, n) }),
+          seed: seedFor(c.seed, step.iteration),
+          warmStart: previous,
+          trace: c.trace,
+          traceProbes: c.traceProbes,
+          density: c.density,
+          densityRuns: c.densityRuns,
+          densitySteps: Math.min(c.densitySteps, n),
+          densityBins: c.densityBins,
+          gradient: false,
+          eigenvectors: true,
+          hvp: c.hvp,
+        });
+        last = {
+          iteration: step.iteration,
+          eigenvalues: r.eigenvalues,
+          eigenvectors: r.eigenvectors ?? [],
+          residuals: r.residuals,
+          ...(r.minEigenvalue === null ? {} : { minEigenvalue: r.minEigenvalue }),
+          ...(r.minEigenvector ? { minEigenvector: r.minEigenvector } : {}),
+          layout,
+          method: r.method,
+          loss: loss.name,
+        };
+        const a = { attributes };
+        step.emit('lambda_max', r.eigenvalues[0]!, a);
+        step.emit('lambda_max_residual', r.residuals[0]!, a);
+        step.emit('top_eigenvalues', {
+          kind: 'vector',
+          values: r.eigenvalues,
+          labels: r.eigenvalues.map((_, i) => `lambda_${i + 1}`),
+        }, a);
+        if (r.minEigenvalue !== null) step.emit('lambda_min', r.minEigenvalue, a);
+        if (r.trace) step.emit('trace', r.trace.estimate, { uncertainty: { stderr: r.trace.stderr }, attributes });
+        if (r.density) step.emit('density', densityHistogram(r.density.grid, r.density.values, n), a);
+        step.emit('hvp_count', r.hvpCount, a);
       };
+      return { service: { latest: () => last }, onStep: measure, onTrainEnd: measure };
     },
   });
 }

@@ -80,6 +80,21 @@ export function installSecondOrderGradients(): Uninstall {
   };
 }
 
+/**
+ * Runs `fn` with the registry in effect and puts the previous state back afterwards, also when `fn` throws. This is
+ * how kramers itself measures curvature: only its own Hessian-vector products run under the registry, so training
+ * keeps stock tfjs gradients bit for bit (the transpose-free BatchMatMul differs from stock at float32 rounding).
+ * Costs a few dozen registry writes per call; nested and global installs share one registration.
+ */
+export function withSecondOrderGradients<T>(fn: () => T): T {
+  const uninstall = installSecondOrderGradients();
+  try {
+    return fn();
+  } finally {
+    uninstall();
+  }
+}
+
 /** Whether installSecondOrderGradients() is currently in effect in this module instance. */
 export function secondOrderGradientsInstalled(): boolean {
   return installed != null;
