@@ -24,6 +24,8 @@ export { createRng, seedFor, permutation } from './rng.js';
 export type { ProbeContext, ProbeLossInfo } from './probe-context.js';
 export type { ProbeSpec, ProbeBatch, ProbeBatchSource } from './probe.js';
 export { createProbeContext, trainableVariables } from './probe.js';
+export type { DatasetProbe } from './probe-from-dataset.js';
+export { probeFromDataset } from './probe-from-dataset.js';
 export type { ProbeLoss, ProbeLossName, ProbeLossSource, LossFunction } from './probe-loss.js';
 export { PROBE_LOSS_NAMES, probeLossName, namedLossFunction } from './probe-loss.js';
 export { ConfigError, validateConfig } from './config-validation.js';
