@@ -22,7 +22,7 @@ describe('installSecondOrderGradients', () => {
     expect(tf.getGradient('LogicalAnd')).toBeFalsy();
   });
 
-  it('covers the kernels of notes §B.2 groups 1–3 and BatchMatMul', () => {
+  it('covers the recomputed-output, mask-kernel and backward-kernel groups and BatchMatMul', () => {
     expect([...secondOrderKernelNames].sort()).toEqual(
       [
         'Tanh', 'Sigmoid', 'Exp', 'Softmax', 'Elu', 'Pow',

@@ -1,58 +1,46 @@
 /**
- * Double-backprop HVPs with the registry installed, on the shared reference models (float64 PyTorch Hessian-vector
- * products at the stored weights; /work/shared/reference/README.md), on cpu and wasm.
+ * Double-backprop HVPs with the registry installed, on the reference models with exact float64 values
+ * (test/fixtures/shared/reference/README.md: PyTorch gradients and Hessian-vector products at the stored weights),
+ * on cpu and wasm, with the stock registry shown wrong on the same products.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { flatValues, gradientOf, hvpByDoubleBackprop, relativeError } from './hvp-reference.js';
-import { installSecondOrderGradients } from './install.js';
-
-const SHARED = process.env['KRAMERS_SHARED'] ?? fileURLToPath(new URL('../../../../test/fixtures/shared/', import.meta.url));
-if (!existsSync(SHARED)) throw new Error(`reference material not found at ${SHARED}; set KRAMERS_SHARED to the shared folder`);
-
-interface Reference {
-  n: number;
-  loss: number;
-  gradient: number[];
-  hvp: { v: number[]; Hv: number[] };
-  model: { param_layout: Array<{ name: string; shape: number[]; offset: number; size: number }> };
-}
+import { expect, it } from 'vitest';
+import {
+  loadReferenceModel,
+  readReference,
+  referenceBatch,
+  REFERENCE_CASES,
+  type ReferenceCase,
+  type ReferenceJson,
+} from '../../../../test/support/reference-fixtures.js';
+import {
+  describeOnBackends,
+  flatValues,
+  gradientOf,
+  installSecondOrderGradients,
+  relativeError,
+  tryHvp,
+  under,
+  type Backend,
+} from '../../test/support/second-order.js';
 
 interface Loaded {
   model: tf.LayersModel;
   x: tf.Tensor2D;
   onehot: tf.Tensor2D;
-  ref: Reference;
+  ref: ReferenceJson;
 }
 
-/** model.json + weights.bin through an in-memory IOHandler, and data.csv (features…, label). */
-async function loadCase(name: string): Promise<Loaded> {
-  const dir = `${SHARED}reference/${name}/`;
-  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }>;
-  };
-  const bin = readFileSync(`${dir}weights.bin`);
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
-    }),
-  );
-  const rows = readFileSync(`${dir}data.csv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
-  const features = rows[0]!.length - 1;
-  const classes = (model.outputs[0]!.shape as number[])[1]!;
-  const x = tf.tensor2d(Float32Array.from(rows.flatMap((r) => r.slice(0, features))), [rows.length, features]);
-  const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(rows.map((r) => r[features]!), 'int32'), classes)) as tf.Tensor2D;
-  const ref = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8')) as Reference;
-  return { model, x, onehot, ref };
+async function loadCase(name: ReferenceCase): Promise<Loaded> {
+  const model = await loadReferenceModel(name);
+  const batch = referenceBatch(name);
+  const classes = batch.y.length / batch.rows;
+  const x = tf.tensor2d(Float32Array.from(batch.x), [batch.rows, batch.x.length / batch.rows]);
+  const onehot = tf.tensor2d(Float32Array.from(batch.y), [batch.rows, classes]);
+  return { model, x, onehot, ref: readReference(name) };
 }
 
-/** L(θ) = −(1/m) Σ_j Σ_k y_jk log p_jk with p the model's softmax output, no clipping (reference/README.md "Loss"). */
+/** L(θ) = −(1/m) Σ_j Σ_k y_jk log p_jk with p the model's softmax output, no clipping (the reference's "Loss"). */
 function lossOf({ model, x, onehot }: Loaded): () => tf.Scalar {
   return () => tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.log(model.apply(x, { training: false }) as tf.Tensor)), -1))) as tf.Scalar;
 }
@@ -64,6 +52,15 @@ function parameters({ model, ref }: Loaded): tf.Variable[] {
   return vars;
 }
 
+/**
+ * float32 against float64, measured on both models (cpu: loss ≤ 8.6e-8, gradient ≤ 4.8e-7, H·v ≤ 2.2e-7; wasm: loss
+ * ≤ 6.7e-7, gradient ≤ 1.6e-6, H·v ≤ 4.5e-7); the stock registry's H·v is off by 0.85–0.89 on both.
+ */
+const BOUNDS: Readonly<Record<Backend, { loss: number; gradient: number; hvp: number }>> = {
+  cpu: { loss: 2e-7, gradient: 1e-6, hvp: 3e-7 },
+  wasm: { loss: 1e-6, gradient: 2.5e-6, hvp: 6e-7 },
+};
+
 function split(flat: number[], vars: readonly tf.Variable[]): tf.Tensor[] {
   let offset = 0;
   return vars.map((x) => {
@@ -73,58 +70,42 @@ function split(flat: number[], vars: readonly tf.Variable[]): tf.Tensor[] {
   });
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`reference models on ${backend}`, () => {
-    beforeAll(async () => {
-      await tf.setBackend(backend);
-      await tf.ready();
-    });
-
-    for (const name of ['banknote-mlp', 'wine-mlp']) {
-      it(`${name}: HVP matches the float64 reference to 1e-4`, async () => {
+describeOnBackends(
+  (backend) => `reference models on ${backend}`,
+  (backend) => {
+    for (const name of REFERENCE_CASES) {
+      it(`${name}: loss, gradient and H·v match the float64 reference; the stock registry's H·v does not`, async () => {
         const loaded = await loadCase(name);
         try {
           const vars = parameters(loaded);
           const f = lossOf(loaded);
-          const lossValue = tf.tidy(() => f().dataSync()[0]!);
+          const lossErr = Math.abs(tf.tidy(() => f().dataSync()[0]!) - loaded.ref.loss) / loaded.ref.loss;
           const g = gradientOf(f, vars);
           const gradErr = relativeError(flatValues(g), loaded.ref.gradient);
           tf.dispose(g);
           const v = split(loaded.ref.hvp.v, vars);
           const hvpErrOf = (): string | number => {
-            try {
-              const hv = hvpByDoubleBackprop(f, vars, v);
-              const err = relativeError(flatValues(hv), loaded.ref.hvp.Hv);
-              tf.dispose(hv);
-              return err;
-            } catch (e) {
-              return e instanceof Error ? e.message : String(e);
-            }
+            const hv = tryHvp(f, vars, v);
+            return hv instanceof Error ? hv.message : relativeError(hv, loaded.ref.hvp.Hv);
           };
           const stock = hvpErrOf();
-          const uninstall = installSecondOrderGradients();
-          let hvpErr: string | number;
-          try {
-            hvpErr = hvpErrOf();
-          } finally {
-            uninstall();
-          }
+          const hvpErr = under(installSecondOrderGradients, hvpErrOf);
           tf.dispose(v);
           const show = (e: string | number): string => (typeof e === 'number' ? e.toExponential(2) : `threw "${e}"`);
           console.log(
-            `[${backend}] ${name}: loss relErr ${(Math.abs(lossValue - loaded.ref.loss) / loaded.ref.loss).toExponential(2)}, ` +
-              `gradient relErr ${gradErr.toExponential(2)}, HVP relErr stock ${show(stock)}, installed ${show(hvpErr)}`,
+            `[${backend}] ${name}: loss relErr ${lossErr.toExponential(2)}, gradient relErr ${gradErr.toExponential(2)}, ` +
+              `HVP relErr stock ${show(stock)}, installed ${show(hvpErr)}`,
           );
-          // Stock: the Softmax output layer's saved output is disconnected (notes §B.2 group 1).
-          expect(typeof stock === 'string' || stock > 1e-2).toBe(true);
-          expect(Math.abs(lossValue - loaded.ref.loss) / loaded.ref.loss).toBeLessThan(1e-5);
-          expect(gradErr).toBeLessThan(1e-5);
-          expect(typeof hvpErr === 'number' && hvpErr <= 1e-4, show(hvpErr)).toBe(true);
+          // Stock: the Softmax output layer's saved output falls off the tape, so its second derivative is lost.
+          expect(typeof stock === 'string' || stock > 0.5, show(stock)).toBe(true);
+          expect(lossErr).toBeLessThan(BOUNDS[backend].loss);
+          expect(gradErr).toBeLessThan(BOUNDS[backend].gradient);
+          expect(typeof hvpErr === 'number' && hvpErr <= BOUNDS[backend].hvp, show(hvpErr)).toBe(true);
         } finally {
           loaded.model.dispose();
           tf.dispose([loaded.x, loaded.onehot]);
         }
       });
     }
-  });
-}
+  },
+);

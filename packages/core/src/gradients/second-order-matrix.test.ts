@@ -1,30 +1,32 @@
 /**
  * The registry against independent references on small tf.layers models, f = loss(model(x)) on seeded data:
- * double-backprop HVPs vs Richardson-extrapolated float32 central differences of gradients, first-order gradients
- * with and without the install, and the stock registry shown wrong where the fix matters.
+ * double-backprop HVPs vs Richardson-extrapolated float32 central differences of gradients, and first-order
+ * gradients against stock tfjs: bit for bit with everything but the BatchMatMul rewrite, and within its measured
+ * rounding bound with it.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng, type Rng } from '../rng.js';
+import { expect, it } from 'vitest';
 import {
-  flatValues,
-  gradientOf,
-  hvpByDoubleBackprop,
-  hvpByFiniteDifference,
-  relativeError,
+  createRng,
+  describeOnBackends,
+  firstDifference,
+  flatGradient,
+  hvpErrorVsFiniteDifferences,
+  installSecondOrderGradients,
+  installWithoutBatchMatMul,
+  MATMUL_FIRST_ORDER_BOUND,
+  maxDifferenceRelative,
+  normal,
+  oneHotLabels,
+  under,
+  uniform,
+  unitDirection,
+  FD,
+  TOL_HVP,
+  type Rng,
   type ScalarLoss,
-} from './hvp-reference.js';
-import { installSecondOrderGradients } from './install.js';
+} from '../../test/support/second-order.js';
 import { softmaxCrossEntropy } from './log-softmax.js';
-
-// Central difference with Richardson extrapolation over h = 0.1, 0.05, 0.025 along a unit v: the table cancels the
-// h² and h⁴ terms (remaining error O(h⁶) ≈ 1e-6·|f⁽⁷⁾|), and h ≥ 0.025 keeps float32 rounding of the gradients,
-// ≈ u·|∇f|/h with u = 6e-8, near 1e-5 relative. Plain central differences bottom out near 1e-4 in float32
-// (reference/README.md: 1.2e-4 on wine-mlp), too coarse for a 1e-4 tolerance.
-const FD = { step: 0.1, levels: 3 };
-const TOL_HVP = 1e-4;
-const TOL_FIRST_ORDER = 1e-6;
 
 interface Built {
   vars: tf.Variable[];
@@ -35,24 +37,12 @@ interface Built {
 }
 interface Case {
   name: string;
-  /** conv2d filter gradients need Conv2DBackpropFilter, a kernel the wasm backend lacks (notes §C). */
+  /** conv2d filter gradients need Conv2DBackpropFilter, a kernel the wasm backend of tfjs 4.22 lacks. */
   cpuOnly?: boolean;
   build(rng: Rng): Built;
 }
 
 const BATCH = 8;
-
-function normal(rng: Rng, shape: number[], scale = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => scale * rng.normal()), shape);
-}
-function uniform(rng: Rng, shape: number[], lo: number, hi: number): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.next()), shape);
-}
-function oneHotLabels(rng: Rng, n: number, classes: number): tf.Tensor {
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: n }, () => rng.int(classes)), 'int32'), classes));
-}
 
 /** Seeded weights for every layer variable (trainable or not), by role. */
 function seedWeights(model: tf.LayersModel, rng: Rng): void {
@@ -71,10 +61,6 @@ function seedWeights(model: tf.LayersModel, rng: Rng): void {
   tf.dispose(values);
 }
 
-function trainableVariables(model: tf.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
-}
-
 function output(model: tf.LayersModel, x: tf.Tensor, index = 0): tf.Tensor {
   const out = model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out[index]! : out;
@@ -84,40 +70,66 @@ function signs(t: tf.Tensor): Int32Array {
   return Int32Array.from(t.dataSync(), (z) => Math.sign(z));
 }
 
-/** dense(4→6, act) → dense(6→3) → the replacement softmaxCrossEntropy; `kinks` guards sign changes at 0 (and 6). */
-function activationCase(act: string, kinks = false): Case {
+const categorical = (rng: Rng): tf.Tensor => oneHotLabels(rng, BATCH, 3);
+const binary = (rng: Rng): tf.Tensor => tf.tensor(Float32Array.from({ length: BATCH * 2 }, () => rng.int(2)), [BATCH, 2]);
+const regression = (rng: Rng): tf.Tensor => normal(rng, [BATCH, 2]);
+
+interface ModelSpec {
+  model(): tf.LayersModel;
+  /** Shape of the seeded input x. */
+  input: number[];
+  labels?: (rng: Rng) => tf.Tensor;
+  /** Default: the replacement softmaxCrossEntropy on the model's (first) output. */
+  loss?: (y: tf.Tensor, out: tf.Tensor) => tf.Scalar;
+  pieces?: (model: tf.LayersModel, x: tf.Tensor, vars: readonly tf.Variable[]) => Int32Array;
+  cpuOnly?: boolean;
+}
+
+/** A model with seeded weights on a seeded batch (weights, then x, then y from one stream). */
+function modelCase(name: string, spec: ModelSpec): Case {
   return {
-    name: `activation ${act}`,
+    name,
+    ...(spec.cpuOnly ? { cpuOnly: true } : {}),
     build(rng) {
-      const model = tf.sequential({
-        layers: [
-          tf.layers.dense({ inputShape: [4], units: 6, activation: act as 'tanh' }),
-          tf.layers.dense({ units: 3 }),
-        ],
-      });
+      const model = spec.model();
       seedWeights(model, rng);
-      const x = normal(rng, [BATCH, 4]);
-      const y = oneHotLabels(rng, BATCH, 3);
-      const vars = trainableVariables(model);
+      const x = normal(rng, spec.input);
+      const y = (spec.labels ?? categorical)(rng);
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const loss = spec.loss ?? softmaxCrossEntropy;
       const built: Built = {
         vars,
-        loss: () => softmaxCrossEntropy(y, output(model, x)),
+        loss: () => loss(y, output(model, x)),
         dispose: () => {
           model.dispose();
           tf.dispose([x, y]);
         },
       };
-      if (kinks) {
-        built.pieces = () =>
-          tf.tidy(() => {
-            const z = tf.add(tf.matMul(x, vars[0]!), vars[1]!);
-            const six = signs(tf.sub(z, 6));
-            return Int32Array.from([...signs(z), ...six]);
-          });
-      }
+      const pieces = spec.pieces;
+      if (pieces) built.pieces = () => pieces(model, x, vars);
       return built;
     },
   };
+}
+
+/** dense(4→6, act) → dense(6→3) → the replacement softmaxCrossEntropy; `kinks` guards sign changes at 0 (and 6). */
+function activationCase(act: string, kinks = false): Case {
+  return modelCase(`activation ${act}`, {
+    model: () =>
+      tf.sequential({
+        layers: [tf.layers.dense({ inputShape: [4], units: 6, activation: act as 'tanh' }), tf.layers.dense({ units: 3 })],
+      }),
+    input: [BATCH, 4],
+    ...(kinks
+      ? {
+          pieces: (_model, x, vars) =>
+            tf.tidy(() => {
+              const z = tf.add(tf.matMul(x, vars[0]!), vars[1]!);
+              return Int32Array.from([...signs(z), ...signs(tf.sub(z, 6))]);
+            }),
+        }
+      : {}),
+  });
 }
 
 /** dense(4→6, tanh) → dense(6→units, outAct) → mean(lossFn(y, out)). */
@@ -127,117 +139,68 @@ function lossCase(
   units: number,
   lossFn: (y: tf.Tensor, p: tf.Tensor) => tf.Tensor,
   labels: (rng: Rng) => tf.Tensor,
-  hidden = 'tanh',
 ): Case {
-  return {
-    name,
-    build(rng) {
-      const model = tf.sequential({
+  return modelCase(name, {
+    model: () =>
+      tf.sequential({
         layers: [
-          tf.layers.dense({ inputShape: [4], units: 6, activation: hidden as 'tanh' }),
+          tf.layers.dense({ inputShape: [4], units: 6, activation: 'tanh' }),
           tf.layers.dense({ units, activation: outAct as 'softmax' }),
         ],
-      });
-      seedWeights(model, rng);
-      const x = normal(rng, [BATCH, 4]);
-      const y = labels(rng);
-      return {
-        vars: trainableVariables(model),
-        loss: () => tf.mean(lossFn(y, output(model, x))) as tf.Scalar,
-        dispose: () => {
-          model.dispose();
-          tf.dispose([x, y]);
-        },
-      };
-    },
-  };
+      }),
+    input: [BATCH, 4],
+    labels,
+    loss: (y, out) => tf.mean(lossFn(y, out)) as tf.Scalar,
+  });
 }
 
-const batchNormCase: Case = {
-  name: 'batchNormalization (inference) + tanh',
-  build(rng) {
-    const model = tf.sequential({
+const batchNormCase = modelCase('batchNormalization (inference) + tanh', {
+  model: () =>
+    tf.sequential({
       layers: [
         tf.layers.dense({ inputShape: [4], units: 6 }),
         tf.layers.batchNormalization(),
         tf.layers.activation({ activation: 'tanh' }),
         tf.layers.dense({ units: 3 }),
       ],
-    });
-    seedWeights(model, rng);
-    const x = normal(rng, [BATCH, 4]);
-    const y = oneHotLabels(rng, BATCH, 3);
-    return {
-      vars: trainableVariables(model),
-      loss: () => softmaxCrossEntropy(y, output(model, x)),
-      dispose: () => {
-        model.dispose();
-        tf.dispose([x, y]);
-      },
-    };
-  },
-};
+    }),
+  input: [BATCH, 4],
+});
 
-const rnnCase: Case = {
-  name: 'simpleRNN(tanh)',
-  build(rng) {
-    const model = tf.sequential({
+const rnnCase = modelCase('simpleRNN(tanh)', {
+  model: () =>
+    tf.sequential({
       layers: [tf.layers.simpleRNN({ inputShape: [3, 2], units: 4, activation: 'tanh' }), tf.layers.dense({ units: 3 })],
-    });
-    seedWeights(model, rng);
-    const x = normal(rng, [BATCH, 3, 2]);
-    const y = oneHotLabels(rng, BATCH, 3);
-    return {
-      vars: trainableVariables(model),
-      loss: () => softmaxCrossEntropy(y, output(model, x)),
-      dispose: () => {
-        model.dispose();
-        tf.dispose([x, y]);
-      },
-    };
-  },
-};
+    }),
+  input: [BATCH, 3, 2],
+});
 
 /** conv2d(3×3, tanh) → pooling(2) → flatten → dense(3) → softmax CE; the conv output is a second model output so
  *  maxPool argmaxes can be guarded. */
 function convCase(pool: 'max' | 'avg'): Case {
-  return {
-    name: `conv2d + ${pool}Pooling2d`,
+  return modelCase(`conv2d + ${pool}Pooling2d`, {
     cpuOnly: true,
-    build(rng) {
+    model: () => {
       const input = tf.input({ shape: [6, 6, 2] });
       const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'tanh' }).apply(input) as tf.SymbolicTensor;
-      const pooled = (pool === 'max' ? tf.layers.maxPooling2d({ poolSize: 2 }) : tf.layers.averagePooling2d({ poolSize: 2 })).apply(
-        conv,
-      ) as tf.SymbolicTensor;
+      const pooling = pool === 'max' ? tf.layers.maxPooling2d({ poolSize: 2 }) : tf.layers.averagePooling2d({ poolSize: 2 });
+      const pooled = pooling.apply(conv) as tf.SymbolicTensor;
       const logits = tf.layers.dense({ units: 3 }).apply(tf.layers.flatten().apply(pooled)) as tf.SymbolicTensor;
-      const model = tf.model({ inputs: input, outputs: [logits, conv] });
-      seedWeights(model, rng);
-      const x = normal(rng, [2, 6, 6, 2]);
-      const y = oneHotLabels(rng, 2, 3);
-      const built: Built = {
-        vars: trainableVariables(model),
-        loss: () => softmaxCrossEntropy(y, output(model, x, 0)),
-        dispose: () => {
-          model.dispose();
-          tf.dispose([x, y]);
-        },
-      };
-      if (pool === 'max') {
-        built.pieces = () =>
-          tf.tidy(() => {
-            const { indexes } = tf.maxPoolWithArgmax(output(model, x, 1) as tf.Tensor4D, 2, 2, 'valid');
-            return Int32Array.from(indexes!.dataSync());
-          });
-      }
-      return built;
+      return tf.model({ inputs: input, outputs: [logits, conv] });
     },
-  };
+    input: [2, 6, 6, 2],
+    labels: (rng) => oneHotLabels(rng, 2, 3),
+    ...(pool === 'max'
+      ? {
+          pieces: (model, x) =>
+            tf.tidy(() => {
+              const { indexes } = tf.maxPoolWithArgmax(output(model, x, 1) as tf.Tensor4D, 2, 2, 'valid');
+              return Int32Array.from(indexes!.dataSync());
+            }),
+        }
+      : {}),
+  });
 }
-
-const categorical = (rng: Rng): tf.Tensor => oneHotLabels(rng, BATCH, 3);
-const binary = (rng: Rng): tf.Tensor => tf.tensor(Float32Array.from({ length: BATCH * 2 }, () => rng.int(2)), [BATCH, 2]);
-const regression = (rng: Rng): tf.Tensor => normal(rng, [BATCH, 2]);
 
 const matrix: readonly Case[] = [
   activationCase('linear'),
@@ -262,14 +225,6 @@ const matrix: readonly Case[] = [
   convCase('avg'),
 ];
 
-function unitDirection(vars: readonly tf.Variable[], rng: Rng): tf.Tensor[] {
-  return tf.tidy(() => {
-    const raw = vars.map((x) => normal(rng, x.shape));
-    const norm = Math.sqrt(raw.reduce((s, r) => s + tf.sum(tf.square(r)).dataSync()[0]!, 0));
-    return raw.map((r) => tf.div(r, norm));
-  });
-}
-
 function shifted<T>(vars: readonly tf.Variable[], v: readonly tf.Tensor[], h: number, fn: () => T): T {
   const saved = vars.map((x) => tf.keep(x.clone()));
   try {
@@ -288,7 +243,7 @@ function smoothSetup(c: Case, seed: number): { built: Built; v: tf.Tensor[]; tri
   for (let attempt = 0; attempt < 20; attempt++) {
     const rng = createRng(seed).fork(`${c.name}#${attempt}`);
     const built = c.build(rng);
-    const v = unitDirection(built.vars, rng);
+    const v = unitDirection(rng, built.vars);
     const pieces = built.pieces;
     if (pieces == null) return { built, v, tries: attempt + 1 };
     const at = pieces();
@@ -301,54 +256,34 @@ function smoothSetup(c: Case, seed: number): { built: Built; v: tf.Tensor[]; tri
   throw new Error(`${c.name}: no kink-free finite-difference segment in 20 seeded draws`);
 }
 
-function tryHvp(f: ScalarLoss, vars: tf.Variable[], v: tf.Tensor[]): Float64Array | Error {
-  try {
-    const hv = hvpByDoubleBackprop(f, vars, v);
-    const flat = flatValues(hv);
-    tf.dispose(hv);
-    return flat;
-  } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
-  }
-}
-
-for (const backend of ['cpu', 'wasm'] as const) {
-  describe(`second-order registry on ${backend}`, () => {
-    const report: string[] = [];
-    beforeAll(async () => {
-      await tf.setBackend(backend);
-      await tf.ready();
-    });
-    afterAll(() => {
-      console.log(`[${backend}] case | HVP relErr vs FD | first-order relErr (install vs stock)\n${report.join('\n')}`);
-    });
-
+describeOnBackends(
+  (backend) => `second-order registry on ${backend}`,
+  (backend, report) => {
+    report.push('case | HVP relErr vs FD | first-order max |Δ|/max |g| with the BatchMatMul rewrite');
     for (const c of matrix) {
-      it.skipIf(backend === 'wasm' && c.cpuOnly === true)(`${c.name}: HVP matches finite differences; gradient unchanged`, () => {
-        const { built, v } = smoothSetup(c, 20240917);
-        try {
-          const stockGrad = flatValues(gradientOf(built.loss, built.vars));
-          const uninstall = installSecondOrderGradients();
-          let hvpErr: number;
-          let gradErr: number;
+      it.skipIf(backend === 'wasm' && c.cpuOnly === true)(
+        `${c.name}: HVP matches finite differences; first-order gradient identical to stock`,
+        () => {
+          const { built, v } = smoothSetup(c, 20240917);
           try {
-            const fixedGrad = flatValues(gradientOf(built.loss, built.vars));
-            gradErr = relativeError(fixedGrad, stockGrad);
-            const fd = hvpByFiniteDifference(built.loss, built.vars, v, FD);
-            const hv = tryHvp(built.loss, built.vars, v);
-            if (hv instanceof Error) throw hv;
-            hvpErr = relativeError(hv, fd);
+            const gradient = (): Float32Array => flatGradient(built.loss, built.vars);
+            const stock = gradient();
+            const withoutMatMul = under(installWithoutBatchMatMul, gradient);
+            const { full, hvpErr } = under(installSecondOrderGradients, () => ({
+              full: gradient(),
+              hvpErr: hvpErrorVsFiniteDifferences(built.loss, built.vars, v),
+            }));
+            const matMulDiff = maxDifferenceRelative(full, stock);
+            report.push(`${c.name} | ${hvpErr.toExponential(2)} | ${matMulDiff.toExponential(2)}`);
+            expect(firstDifference(withoutMatMul, stock)).toBeNull();
+            expect(matMulDiff).toBeLessThanOrEqual(MATMUL_FIRST_ORDER_BOUND[backend]);
+            expect(hvpErr).toBeLessThanOrEqual(TOL_HVP);
           } finally {
-            uninstall();
+            built.dispose();
+            tf.dispose(v);
           }
-          report.push(`${c.name} | ${hvpErr.toExponential(2)} | ${gradErr.toExponential(2)}`);
-          expect(gradErr).toBeLessThanOrEqual(TOL_FIRST_ORDER);
-          expect(hvpErr).toBeLessThanOrEqual(TOL_HVP);
-        } finally {
-          built.dispose();
-          tf.dispose(v);
-        }
-      });
+        },
+      );
     }
-  });
-}
+  },
+);
