@@ -124,6 +124,20 @@ describe('saveModel', () => {
     expect(flatWeights(loaded)).toEqual(flatWeights(model));
   });
 
+  it('keeps a compiled model\'s training config without its optimizer state, so the loaded model is compiled with the same loss', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [3] })] });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    const out = join(tmp, 'cfg', 'model.json');
+    await saveModel(model, out);
+    const json = JSON.parse(await readFile(out, 'utf8')) as { trainingConfig?: { loss: string }; weightsManifest: { weights: { name: string }[] }[] };
+    expect(json.trainingConfig?.loss).toBe('mean_squared_error');
+    expect(json.weightsManifest[0]!.weights).toHaveLength(2); // kernel and bias only: no optimizer state
+    const loaded = await loadModel(out);
+    expect((loaded as unknown as { loss: unknown }).loss).toBe('meanSquaredError');
+    await saveModel(model, join(tmp, 'cfg', 'bare.json'), { includeTrainingConfig: false });
+    expect(JSON.parse(await readFile(join(tmp, 'cfg', 'bare.json'), 'utf8')).trainingConfig).toBeUndefined();
+  });
+
   it('reads sharded weights (several paths in one manifest group)', async () => {
     const dir = join(tmp, 'shards');
     await mkdir(dir);

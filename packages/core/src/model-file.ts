@@ -36,13 +36,28 @@ export async function loadModel(pathToModelJson: string, options: { strict?: boo
   }
 }
 
-/** Saves a LayersModel as `pathToModelJson` + its weights file (see `fileSystem`). */
+/**
+ * Saves a LayersModel as `pathToModelJson` + its weights file (see `fileSystem`). A compiled model's training config
+ * (loss, metrics, optimizer class and settings, not the optimizer's state) is kept by default, so tools that load the
+ * file (`kramers curvature`) measure the loss it was trained with; tfjs itself keeps it only with includeOptimizer.
+ */
 export async function saveModel(
   model: tf.LayersModel,
   pathToModelJson: string,
-  options: { includeOptimizer?: boolean } = {},
+  options: { includeOptimizer?: boolean; includeTrainingConfig?: boolean } = {},
 ): Promise<tf.io.SaveResult> {
-  return model.save(fileSystem(pathToModelJson), options);
+  const { includeTrainingConfig = true, ...saveConfig } = options;
+  const files = fileSystem(pathToModelJson);
+  const compiled = model as unknown as { optimizer?: unknown; getTrainingConfig?: () => tf.io.TrainingConfig };
+  const withConfig: tf.io.IOHandler = {
+    save: (artifacts) =>
+      files.save!(
+        includeTrainingConfig && artifacts.trainingConfig == null && compiled.optimizer != null && compiled.getTrainingConfig
+          ? { ...artifacts, trainingConfig: compiled.getTrainingConfig.call(model) }
+          : artifacts,
+      ),
+  };
+  return model.save(withConfig, saveConfig);
 }
 
 /** The weights file name `save` pairs with a model JSON path. */
