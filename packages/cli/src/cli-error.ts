@@ -1,4 +1,4 @@
-/** An error the user can fix: printed as its message alone (no stack), exit code 2 like commander's usage errors. */
+/** A usage error the user can fix (a bad flag, or an input file named by a flag): printed as its message alone, exit 2. */
 export class CliError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,4 +1,4 @@
 export { main, program } from './main.js';
 export type { Io } from './io.js';
-export { runCompare } from './compare/run-compare.js';
-export type { CompareOptions, CompareResult, RunResult } from './compare/run-compare.js';
+export { CliError } from './cli-error.js';
+export { CliFailure } from './cli-failure.js';

@@ -80,20 +80,28 @@ export function widths(flag: string) {
 
 /**
  * Learning rates: one number for every optimizer ("0.05"), or per optimizer ("sgd=0.1,adam=0.003"), or both
- * ("0.05,adam=0.003": the bare number for the ones not named).
+ * ("0.05,adam=0.003": the bare number for the ones not named). Each entry once; "sgd=0.1=2" is refused.
  */
 export function learningRates<T extends string>(flag: string, allowed: readonly T[]) {
   return (raw: string): { all?: number; per: Partial<Record<T, number>> } => {
     const out: { all?: number; per: Partial<Record<T, number>> } = { per: {} };
+    const example = '(e.g. "0.05" or "sgd=0.1,adam=0.003")';
     for (const part of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-      const [key, value] = part.includes('=') ? part.split('=', 2) : [undefined, part];
-      const n = Number(value);
-      if (!(Number.isFinite(n) && n > 0)) {
-        throw new InvalidArgumentError(`${flag} needs numbers > 0, got "${part}" (e.g. "0.05" or "sgd=0.1,adam=0.003").`);
+      const pieces = part.split('=').map((s) => s.trim());
+      if (pieces.length > 2) throw new InvalidArgumentError(`${flag} got "${part}"; give one rate per optimizer, as name=rate ${example}.`);
+      const [key, value] = pieces.length === 2 ? pieces : [undefined, pieces[0]];
+      const n = value === undefined || value === '' ? NaN : Number(value);
+      if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${flag} needs numbers > 0, got "${part}" ${example}.`);
+      if (key === undefined) {
+        if (out.all !== undefined) throw new InvalidArgumentError(`${flag} has two bare rates; give one for all, the rest as name=rate ${example}.`);
+        out.all = n;
+      } else if (!(allowed as readonly string[]).includes(key)) {
+        throw new InvalidArgumentError(`${flag} names unknown optimizer "${key}"; allowed: ${allowed.join(', ')}.`);
+      } else if (out.per[key as T] !== undefined) {
+        throw new InvalidArgumentError(`${flag} gives "${key}" twice; one rate per optimizer.`);
+      } else {
+        out.per[key as T] = n;
       }
-      if (key === undefined) out.all = n;
-      else if ((allowed as readonly string[]).includes(key.trim())) out.per[key.trim() as T] = n;
-      else throw new InvalidArgumentError(`${flag} names unknown optimizer "${key}"; allowed: ${allowed.join(', ')}.`);
     }
     return out;
   };

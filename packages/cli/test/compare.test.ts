@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { cli } from './run-cli.js';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { useBackend } from '@kramers/core';
-import { main, runCompare } from '@kramers/cli';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createRng, useBackend, type KramersEvent, type MetricEvent, type RunEvent } from '@kramers/core';
+import { main } from '@kramers/cli';
+import { readJsonl } from '@kramers/reporters';
+import { cli, startCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kramers-compare-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -17,20 +21,43 @@ function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () 
   return { io: { stdout, stderr }, out: () => o, err: () => e };
 }
 
+async function kramers(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const c = capture();
+  const code = await main(['node', 'kramers', ...args], c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+const runEvents = (events: KramersEvent[], phase: RunEvent['phase']) =>
+  events.filter((e): e is RunEvent => e.kind === 'run' && e.phase === phase);
+
+/** A headerless regression CSV: y = 3·x₁ − 2·x₂ + 1 + 0.05·noise, 200 rows. */
+function regressionCsv(): string {
+  const path = join(dir, 'linear.csv');
+  const rng = createRng(11);
+  const lines: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const [a, b] = [rng.normal(), rng.normal()];
+    lines.push(`${a},${b},${3 * a - 2 * b + 1 + 0.05 * rng.normal()}`);
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
 describe('kramers compare (built binary)', () => {
   test('--json on a tiny run prints one document with every run, its config, final numbers and plugin metrics', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kramers-compare-'));
     const out = join(dir, 'events', 'run.jsonl');
     const { code, stdout, stderr } = await cli(['compare', '--epochs', '2', '--json', '--backend', 'cpu', '--out', out]);
     expect(stderr).toContain('sgd');
     expect(code).toBe(0);
     const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({ command: 'compare', task: 'classification', loss: 'categoricalCrossentropy', seed: 0, epochs: 2 });
     expect(doc.runs.map((r: { optimizer: string }) => r.optimizer)).toEqual(['sgd', 'sgld', 'adam']);
     expect(doc.dataset).toEqual({ name: 'banknote', trainRows: 1098, testRows: 274, features: 4, classes: 2 });
     expect(doc.model).toEqual({ layers: [4, 16, 16, 2], parameters: 4 * 16 + 16 + 16 * 16 + 16 + 16 * 2 + 2 });
     expect(doc.stepsPerEpoch).toBe(35);
     expect(doc.probeRows).toBe(1098);
     for (const r of doc.runs) {
+      expect(r.final.status).toBe('completed');
       expect(r.final.iterations).toBe(70);
       expect(r.final.loss).toBeGreaterThan(0);
       // Banknote is nearly separable: two epochs already classify most of it.
@@ -50,61 +77,160 @@ describe('kramers compare (built binary)', () => {
     }
     expect(doc.runs[1].config).toMatchObject({ learningRate: 0.1, diffusion: 1e-4, seed: 0, batchSize: 32 });
     expect(doc.runs[2].config).toMatchObject({ learningRate: 0.01, batchSize: 32 });
-    // The JSONL file holds every event of all three runs.
-    expect(existsSync(out)).toBe(true);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(new Set(lines.map((l) => l.runId))).toEqual(new Set(['sgd', 'sgld', 'adam']));
-    expect(lines.filter((l) => l.runId === 'adam' && l.name === 'grad_norm' && l.layer === undefined)).toHaveLength(70);
+    // The JSONL file holds every event of all three runs, framed by run start and end events.
+    const events = readJsonl(out);
+    expect(new Set(events.map((l) => l.runId))).toEqual(new Set(['sgd', 'sgld', 'adam']));
+    expect(events.filter((l) => l.runId === 'adam' && l.kind === 'metric' && l.name === 'grad_norm' && l.layer === undefined)).toHaveLength(70);
+    const starts = runEvents(events, 'start');
+    expect(starts.map((e) => e.runId)).toEqual(['sgd', 'sgld', 'adam']);
+    expect(starts[0]!.info).toMatchObject({ optimizer: 'sgd', seed: 0, dataset: { name: 'banknote' }, command: expect.stringMatching(/^kramers compare --epochs 2 --json/), version: '0.1.0' });
+    expect(runEvents(events, 'end').map((e) => [e.runId, e.iteration, e.info['status']])).toEqual([
+      ['sgd', 69, 'completed'], ['sgld', 69, 'completed'], ['adam', 69, 'completed'],
+    ]);
   });
 
-  test('bad flags fail with a message naming the flag and what is allowed, and a non-zero exit', async () => {
+  test('usage errors exit 2 with a message naming the flag and what is allowed', async () => {
     const bad = await cli(['compare', '--optimizers', 'sgd,nadam']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--optimizers got "nadam"; allowed: sgd, sgld, adam, momentum, rmsprop, adagrad.');
     expect(bad.stdout).toBe('');
-    const big = await cli(['compare', '--batch-size', '5000', '--no-progress']);
+    const big = await cli(['compare', '--batch-size', '5000', '--no-progress', '--backend', 'cpu']);
     expect(big.code).toBe(2);
-    expect(big.stderr).toContain('--batch-size 5000 is larger than the training set (1098 rows of banknote); use at most 1098.');
+    expect(big.stderr).toBe('kramers: --batch-size 5000 is larger than the training set (1098 rows of banknote); use at most 1098.\n');
+  });
+
+  test('--out /dev/full: one line naming the file, the reason and the events lost; exit 1, no table', async () => {
+    const { code, stdout, stderr } = await cli(['compare', '--epochs', '2', '--no-sharpness', '--no-progress', '--backend', 'cpu', '--out', '/dev/full']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^kramers: --out \/dev\/full: ENOSPC: no space left on device, write; \d+ events not written\n$/);
+  });
+
+  test('an --out that cannot be opened fails before training, in one line', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'x');
+    const { code, stdout, stderr } = await cli(['compare', '--epochs', '50', '--backend', 'cpu', '--out', join(blocker, 'events.jsonl')]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^kramers: --out .*a-file\/events\.jsonl: cannot open it for appending \(.*\); nothing was trained$/)]);
+  });
+
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s mid-run: the JSONL file grew while training, and keeps every event up to each run\'s last step and an interrupted end', async (signal, exitCode) => {
+    const out = join(dir, `${signal}.jsonl`);
+    const run = startCli(['compare', '--epochs', '1000', '--backend', 'cpu', '--no-progress', '--out', out]);
+    const size = () => (existsSync(out) ? statSync(out).size : 0);
+    const t0 = Date.now();
+    while (size() === 0 && run.child.exitCode === null && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    // Still training, and the file already grew: the 1 s timer flush ran between steps (the size flush waits for 1 MiB).
+    expect(run.child.exitCode).toBeNull();
+    expect(size()).toBeGreaterThan(0);
+    expect(size()).toBeLessThan(1 << 20);
+    run.child.kill(signal);
+    expect(await run.exited).toBe(exitCode);
+    expect(run.stderr()).toMatch(new RegExp(`kramers: interrupted by ${signal}; steps done: sgd \\d+/35000, sgld \\d+/35000, adam \\d+/35000; \\d+ events in `));
+
+    const events = readJsonl(out);
+    expect(runEvents(events, 'start').map((e) => e.runId)).toEqual(['sgd', 'sgld', 'adam']);
+    const ends = runEvents(events, 'end');
+    expect(ends.map((e) => [e.runId, e.info['status']])).toEqual([['sgd', 'interrupted'], ['sgld', 'interrupted'], ['adam', 'interrupted']]);
+    for (const end of ends) {
+      const mine = events.filter((e) => e.runId === end.runId);
+      expect(mine.at(-1)).toEqual(end);
+      // basics measures every step: its events must cover exactly steps 0..last.
+      const steps = mine.filter((e): e is MetricEvent => e.kind === 'metric' && e.plugin === 'basics' && e.name === 'grad_norm' && e.layer === undefined);
+      expect(end.iteration).toBeGreaterThan(0);
+      expect(steps.map((e) => e.iteration)).toEqual(Array.from({ length: end.iteration + 1 }, (_, i) => i));
+      expect((end.info['final'] as { iterations: number }).iterations).toBe(end.iteration + 1);
+    }
   });
 });
 
 describe('kramers compare (in process)', () => {
   beforeAll(async () => {
-    await useBackend('wasm');
+    await useBackend('cpu');
   });
 
   test.each([
     [['--epochs', '0'], '--epochs must be a positive integer, got "0".'],
     [['--lr', 'sgd=-1'], '--lr needs numbers > 0, got "sgd=-1"'],
-    [['--dataset', 'mnist'], '--dataset got "mnist"; allowed: banknote, wine, digits, iris, breast_cancer.'],
+    [['--lr', 'sgd=0.1=2'], '--lr got "sgd=0.1=2"; give one rate per optimizer, as name=rate'],
+    [['--lr', 'sgd=0.1,sgd=0.2'], '--lr gives "sgd" twice; one rate per optimizer.'],
+    [['--lr', 'adam=0.01', '--optimizers', 'sgd,sgld'], '--lr has a rate for adam, which is not being run (sgd, sgld); run it or drop its rate.'],
+    [['--dataset', 'mnist'], '--dataset got "mnist": neither an embedded data set (banknote, wine, digits, iris, breast_cancer) nor an existing CSV file'],
+    [['--dataset', 'iris', '--task', 'regression'], '--task regression only apply to a CSV file given to --dataset; iris is an embedded classification set'],
     [['--test-fraction', '1'], '--test-fraction must be in (0, 1), got "1".'],
     [['--hidden', '16,x'], '--hidden must list positive integers like "16,16", got "16,x".'],
     [['--backend', 'webgl'], '--backend got "webgl"; allowed: auto, wasm, cpu.'],
-  ])('%j is refused', async (args, message) => {
-    const c = capture();
-    const code = await main(['node', 'kramers', 'compare', ...args], c.io);
+    [['--task', 'ranking'], '--task got "ranking"; allowed: classification, regression.'],
+  ])('%j is refused with exit 2', async (args, message) => {
+    const { code, err } = await kramers('compare', '--no-progress', ...args);
     expect(code).toBe(2);
-    expect(c.err()).toContain(message);
+    expect(err).toContain(message);
   });
 
-  test('same seed, same numbers; SGLD with D = 0 retraces SGD exactly', async () => {
-    const options = {
-      dataset: 'iris' as const,
-      optimizers: ['sgd', 'sgld'] as const,
-      epochs: 2,
-      batchSize: 16,
-      hidden: [8],
-      learningRates: {},
-      diffusion: 0,
-      seed: 3,
-      testFraction: 0.2,
-      probeSize: 64,
-    };
-    const a = await runCompare(options);
-    const b = await runCompare(options);
-    expect(a.runs).toEqual(b.runs);
-    expect(a.runs[1]!.final.loss).toBe(a.runs[0]!.final.loss);
-    const hot = await runCompare({ ...options, diffusion: 1e-2 });
-    expect(hot.runs[1]!.final.loss).not.toBe(hot.runs[0]!.final.loss);
+  test('a regression CSV: linear output under MSE; the table shows train/test MSE and no accuracy; λ matches 2/N·ΦᵀΦ', async () => {
+    const args = ['compare', '--dataset', regressionCsv(), '--task', 'regression', '--hidden', '', '--epochs', '40', '--lr', 'adam=0.1', '--no-progress'];
+    const json = await kramers(...args, '--json');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.out);
+    expect(doc).toMatchObject({ task: 'regression', loss: 'meanSquaredError', dataset: { name: 'linear', trainRows: 160, testRows: 40, features: 2, targets: 1 } });
+    expect(doc.model).toEqual({ layers: [2, 1], parameters: 3 });
+    for (const run of doc.runs) {
+      expect(run.final.status).toBe('completed');
+      expect(run.final).not.toHaveProperty('accuracy');
+      // The noise variance is 0.0025: a fitted line is close to it on held-out rows.
+      expect(run.final.testLoss).toBeLessThan(0.005);
+      // Linear model, MSE on standardised features with the probe = every training row: H = 2/N·ΦᵀΦ (least squares) with
+      // Φ = [z₁, z₂, 1], i.e. 2·[[1, r, 0], [r, 1, 0], [0, 0, 1]] for the correlation r. Eigenvalues 2(1 ± |r|) and 2,
+      // whatever the weights: the middle one is exactly 2, and λ_max + λ_min = 4.
+      const [l1, l2, l3] = run.metrics['sharpness/top_eigenvalues'].value.values as number[];
+      expect(Math.abs(l2! - 2)).toBeLessThan(1e-5);
+      expect(Math.abs(l1! + l3! - 4)).toBeLessThan(1e-5);
+      expect(Math.abs(run.metrics['sharpness/lambda_max'].value + run.metrics['sharpness/lambda_min'].value - 4)).toBeLessThan(1e-5);
+    }
+    const table = await kramers(...args, '--no-sharpness');
+    expect(table.code).toBe(0);
+    expect(table.out).toContain('kramers compare — linear: 160 training rows, 40 test rows (1 target, linear); MLP 2-1 (3 parameters), loss meanSquaredError');
+    const header = table.out.split('\n').find((l) => l.startsWith('run '))!;
+    expect(header.split(/\s+/)).toEqual(['run', 'iteration', 'train_mse', 'test_mse', 'grad_norm', 'distance']);
+  });
+
+  test('a diverged run is marked diverged in the table and in --json, never with a finite loss', async () => {
+    const csv = regressionCsv();
+    const args = ['compare', '--dataset', csv, '--task', 'regression', '--hidden', '', '--optimizers', 'sgd,adam', '--lr', 'sgd=50', '--epochs', '3', '--no-progress', '--no-sharpness'];
+    const json = await kramers(...args, '--json');
+    expect(json.code).toBe(0);
+    const [sgd, adam] = JSON.parse(json.out).runs;
+    expect(sgd.final.status).toBe('diverged');
+    expect(sgd.final.loss).toBeNull(); // JSON's null for a non-finite number
+    expect(adam.final.status).toBe('completed');
+    const table = await kramers(...args);
+    const rows = table.out.split('\n');
+    expect(rows.find((l) => l.startsWith('run '))!.split(/\s+/).slice(0, 4)).toEqual(['run', 'iteration', 'status', 'train_mse']);
+    const sgdRow = rows.find((l) => l.startsWith('sgd '))!.split(/\s+/);
+    expect(sgdRow[2]).toBe('diverged');
+    expect(Number.isFinite(Number(sgdRow[3]))).toBe(false);
+    expect(table.out).toMatch(/sgd diverged at step \d+ \(its loss or weights became NaN or infinite\)/);
+  });
+
+  test('--save-models writes <dir>/<optimizer>/model.json; repeated runs into one --out are separated by run events', async () => {
+    const models = join(dir, 'models');
+    const out = join(dir, 'twice.jsonl');
+    const args = ['compare', '--dataset', 'iris', '--epochs', '1', '--no-progress', '--no-sharpness', '--optimizers', 'sgd,adam', '--out', out];
+    expect((await kramers(...args, '--save-models', models)).code).toBe(0);
+    for (const name of ['sgd', 'adam']) {
+      const json = JSON.parse(readFileSync(join(models, name, 'model.json'), 'utf8'));
+      expect(json.trainingConfig.loss).toBe('categorical_crossentropy');
+      expect(existsSync(join(models, name, 'weights.bin'))).toBe(true);
+    }
+    expect((await kramers(...args, '--seed', '1')).code).toBe(0);
+    const events = readJsonl(out);
+    expect(events.filter((e) => e.kind === 'run').map((e) => `${(e as RunEvent).phase} ${e.runId}`)).toEqual([
+      'start sgd', 'start adam', 'end sgd', 'end adam', 'start sgd', 'start adam', 'end sgd', 'end adam',
+    ]);
+    expect(runEvents(events, 'start').map((e) => e.info['seed'])).toEqual([0, 0, 1, 1]);
   });
 });

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -14,4 +14,14 @@ export async function cli(args: string[]): Promise<{ code: number; stdout: strin
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** Starts the built binary and leaves it running: for tests that signal it. `exited` resolves with its exit code. */
+export function startCli(args: string[]): { child: ChildProcessWithoutNullStreams; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, [bin, ...args]);
+  let err = '';
+  child.stderr.on('data', (d) => (err += String(d)));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => err };
 }

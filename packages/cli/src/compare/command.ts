@@ -1,24 +1,26 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { BACKEND_CHOICES, createMetricBus, every, installSecondOrderGradients, useBackend, type BackendChoice } from '@kramers/core';
+import { BACKEND_CHOICES, collectLatest, createMetricBus, every, installSecondOrderGradients, useBackend, type BackendChoice } from '@kramers/core';
+import { CompareOptionError, ModelSaveError, runCompare, type CompareOptions, type CompareResult } from '@kramers/experiments';
 import { sharpness } from '@kramers/hvp-estimator';
-import { datasetNames, type DatasetName } from '@kramers/datasets';
-import { collectLatest, comparisonTable, jsonlWriter, progressReporter, type LatestState } from '@kramers/reporters';
-import {
-  fraction,
-  learningRates,
-  listOf,
-  nonNegativeInteger,
-  nonNegativeNumber,
-  oneOf,
-  positiveInteger,
-  widths,
-} from '../parse-flags.js';
 import { DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, type OptimizerName } from '@kramers/optimizers';
-import { runCompare, type CompareResult } from './run-compare.js';
+import { progressReporter, type EventFileWriter } from '@kramers/reporters';
+import { CliError } from '../cli-error.js';
+import { CliFailure } from '../cli-failure.js';
 import type { Io } from '../io.js';
+import { fraction, learningRates, listOf, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, widths } from '../parse-flags.js';
+import { KRAMERS_VERSION } from '../version.js';
+import { compareJson } from './compare-json.js';
+import { renderCompare } from './compare-table.js';
+import { resolveDataset, type TaskFlag } from './dataset-flag.js';
+import { openOutFile, outFailureMessage } from './out-file.js';
+import { catchStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
 interface CompareFlags {
-  dataset: DatasetName;
+  dataset: string;
+  task?: TaskFlag;
+  targets?: number;
+  header?: boolean;
   optimizers: OptimizerName[];
   epochs: number;
   batchSize: number;
@@ -29,19 +31,36 @@ interface CompareFlags {
   testFraction: number;
   backend: BackendChoice;
   out?: string;
+  saveModels?: string;
   probeSize: number;
   sharpness: boolean;
   json: boolean;
   progress: boolean;
 }
 
-/** Columns of the final table, in order; anything else plugins emit follows. */
-const TABLE_METRICS = ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'grad_norm', 'distance'];
+/** The flag behind each runCompare option, so its errors name what the user typed. */
+const FLAG_OF: Partial<Record<keyof CompareOptions, string>> = {
+  dataset: '--dataset',
+  optimizers: '--optimizers',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  hidden: '--hidden',
+  learningRates: '--lr',
+  diffusion: '--diffusion',
+  seed: '--seed',
+  testFraction: '--test-fraction',
+  probeSize: '--probe-size',
+  saveModels: '--save-models',
+};
 
-export function compareCommand(io: Io): Command {
+export function compareCommand(io: Io, commandLine: string): Command {
   return new Command('compare')
     .description('train one MLP from one initialisation with several optimizers side by side and compare them')
-    .addOption(new Option('--dataset <name>', 'embedded data set').default('banknote').argParser(oneOf('--dataset', datasetNames)))
+    .addOption(new Option('--dataset <name|file.csv>', 'an embedded data set (banknote, wine, digits, iris, breast_cancer) or a CSV file').default('banknote'))
+    .addOption(new Option('--task <task>', 'for a CSV: classification (integer label last) or regression (float targets last)').argParser(oneOf('--task', ['classification', 'regression'] as const)))
+    .addOption(new Option('--targets <n>', 'for a regression CSV: how many of the last columns are targets (default 1)').argParser(positiveInteger('--targets')))
+    .option('--header', "for a CSV: line 1 holds column names (default: detected, a header when a cell of line 1 is not a number)")
+    .option('--no-header', 'for a CSV: line 1 is data')
     .addOption(
       new Option('--optimizers <list>', `comma-separated: ${OPTIMIZER_NAMES.join(', ')}`)
         .default(['sgd', 'sgld', 'adam'], 'sgd,sgld,adam')
@@ -62,32 +81,49 @@ export function compareCommand(io: Io): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').default('auto').argParser(oneOf('--backend', BACKEND_CHOICES)))
     .addOption(new Option('--probe-size <n>', 'rows of the fixed probe batch (seeded subset of the training set) for curvature').default(2048).argParser(positiveInteger('--probe-size')))
     .option('--no-sharpness', 'skip the live Hessian eigenvalues (λ_max, λ_min) of the sharpness plugin')
-    .addOption(new Option('--out <file>', 'also write every event to this JSONL file'))
+    .addOption(new Option('--out <file>', 'also append every event to this JSONL file (run start/end events separate invocations)'))
+    .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<optimizer>/model.json (for kramers curvature)'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
-    .option('--no-progress', 'no progress bars on stderr')
+    .option('--no-progress', 'no progress lines on stderr')
     .action(async (flags: CompareFlags) => {
-      const backend = await useBackend(flags.backend);
-      const learningRatesByRun: Partial<Record<OptimizerName, number>> = {};
-      for (const name of flags.optimizers) {
-        const lr = flags.lr?.per[name] ?? flags.lr?.all;
-        if (lr !== undefined) learningRatesByRun[name] = lr;
-      }
-      // Exact Hessian-vector products need the second-order gradient registry: process-wide, so only for this run.
-      const uninstall = flags.sharpness ? installSecondOrderGradients() : undefined;
+      // Usage errors first, before anything slow or anything written.
+      const dataset = resolveDataset(flags);
+      const rates: Partial<Record<OptimizerName, number>> = { ...flags.lr?.per };
+      if (flags.lr?.all !== undefined) for (const name of flags.optimizers) rates[name] ??= flags.lr.all;
+      if (flags.saveModels !== undefined) checkWritableDir(flags.saveModels);
+
+      const stop = new AbortController();
+      let stoppedBy: StopSignal | undefined;
+      const writer = flags.out !== undefined ? openOutFile(flags.out, () => stop.abort()) : undefined;
+      const uncatch = catchStopSignals(
+        (signal) => {
+          stoppedBy = signal;
+          stop.abort();
+        },
+        (signal) => {
+          flushQuietly(writer);
+          io.stderr.write(`kramers: ${signal} again; exiting without finishing the runs\n`);
+          process.exit(SIGNAL_EXIT_CODES[signal]);
+        },
+      );
       const bus = createMetricBus();
       const latest = collectLatest(bus);
-      const writer = flags.out ? jsonlWriter(flags.out) : undefined;
       if (writer) bus.subscribe(writer.observer);
       let progress: ReturnType<typeof progressReporter> | undefined;
+      let uninstall: (() => void) | undefined;
       let result: CompareResult;
+      let backend: string;
       try {
+        backend = await useBackend(flags.backend);
+        // Exact Hessian-vector products need the second-order gradient registry: process-wide, so only for this run.
+        uninstall = flags.sharpness ? installSecondOrderGradients() : undefined;
         result = await runCompare({
-          dataset: flags.dataset,
+          dataset,
           optimizers: flags.optimizers,
           epochs: flags.epochs,
           batchSize: flags.batchSize,
           hidden: flags.hidden,
-          learningRates: learningRatesByRun,
+          learningRates: rates,
           diffusion: flags.diffusion,
           seed: flags.seed,
           testFraction: flags.testFraction,
@@ -96,90 +132,62 @@ export function compareCommand(io: Io): Command {
           plugins: (_run, { stepsPerEpoch }) =>
             flags.sharpness ? [sharpness({ topK: 3, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : [],
           bus,
-          onStep: (runId, iteration, loss) => {
-            progress?.tick(runId, iteration, loss);
-          },
+          signal: stop.signal,
+          runInfo: { command: commandLine, version: KRAMERS_VERSION },
+          ...(flags.saveModels !== undefined ? { saveModels: flags.saveModels } : {}),
+          onStep: (runId, iteration, loss) => progress?.tick(runId, iteration, loss),
           onStart: (stepsPerEpoch) => {
             if (!flags.progress) return;
             progress = progressReporter({
               runs: flags.optimizers.map((id) => ({ id, total: stepsPerEpoch * flags.epochs })),
               stream: io.stderr,
-              show: ['test_accuracy', 'lambda_max'],
+              show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max'],
             });
             bus.subscribe(progress.observer);
           },
         });
+      } catch (err) {
+        if (err instanceof CompareOptionError) throw new CliError(`${FLAG_OF[err.option] ?? err.option} ${err.problem}`);
+        if (err instanceof ModelSaveError) throw new CliFailure(`--save-models: ${err.message}`);
+        throw err;
       } finally {
         progress?.stop();
+        // Completing the bus closes the --out file (a final synchronous flush).
         bus.complete();
-        writer?.close();
         uninstall?.();
+        uncatch();
+      }
+      const failed = writer && flags.out !== undefined ? outFailureMessage(flags.out, writer) : undefined;
+      if (failed !== undefined) throw new CliFailure(failed);
+      if (stoppedBy !== undefined) {
+        const total = result.stepsPerEpoch * flags.epochs;
+        const done = result.runs.map((run) => `${run.optimizer} ${run.final.iterations}/${total}`).join(', ');
+        const saved = writer ? `; ${writer.written} events in ${flags.out}` : '';
+        throw new CliFailure(`interrupted by ${stoppedBy}; steps done: ${done}${saved}`, SIGNAL_EXIT_CODES[stoppedBy]);
       }
       const state = latest.state;
-      if (flags.json) {
-        io.stdout.write(`${JSON.stringify(compareJson(result, state, backend, flags))}\n`);
-      } else {
-        io.stdout.write(renderCompare(result, state, backend));
-      }
+      io.stdout.write(
+        flags.json
+          ? `${JSON.stringify(compareJson(result, state, { backend, seed: flags.seed, epochs: flags.epochs, version: KRAMERS_VERSION }))}\n`
+          : renderCompare(result, state, backend),
+      );
     });
 }
 
-function compareJson(result: CompareResult, state: LatestState, backend: string, flags: CompareFlags) {
-  return {
-    command: 'compare',
-    backend,
-    seed: flags.seed,
-    epochs: flags.epochs,
-    dataset: result.dataset,
-    model: result.model,
-    probeRows: result.probeRows,
-    stepsPerEpoch: result.stepsPerEpoch,
-    elapsedMs: Math.round(result.elapsedMs),
-    runs: result.runs.map((run) => {
-      const summary = state.runs.find((r) => r.runId === run.optimizer);
-      const metrics: Record<string, unknown> = {};
-      for (const [key, e] of Object.entries(summary?.metrics ?? {})) {
-        metrics[key] = {
-          value: e.value,
-          iteration: e.iteration,
-          ...(e.unit !== undefined ? { unit: e.unit } : {}),
-          ...(e.uncertainty !== undefined ? { uncertainty: e.uncertainty } : {}),
-          ...(e.prediction ? { prediction: true } : {}),
-        };
-      }
-      return {
-        optimizer: run.optimizer,
-        config: run.config,
-        final: run.final,
-        metrics,
-        errors: (summary?.errors ?? []).map((e) => ({ plugin: e.plugin, phase: e.phase, iteration: e.iteration, message: e.message })),
-      };
-    }),
-  };
-}
-
-function renderCompare(result: CompareResult, state: LatestState, backend: string): string {
-  const d = result.dataset;
-  const lines = [
-    '',
-    `kramers compare — ${d.name}: ${d.trainRows} training rows, ${d.testRows} test rows; MLP ${result.model.layers.join('-')} (${result.model.parameters} parameters); backend ${backend}; ${(result.elapsedMs / 1000).toFixed(1)} s`,
-    '',
-    comparisonTable(state, { metrics: [...TABLE_METRICS, ...extraMetrics(state)] }),
-  ];
-  const errors = state.runs.flatMap((r) => r.errors.map((e) => `  ${r.runId}: plugin ${e.plugin} failed at step ${e.iteration} (${e.phase}): ${e.message}`));
-  if (errors.length > 0) lines.push('', 'plugin errors (those plugins were switched off):', ...errors);
-  return `${lines.join('\n')}\n`;
-}
-
-/** Whole-model scalar metrics beyond the fixed columns, so every installed plugin shows in the table. */
-function extraMetrics(state: LatestState): string[] {
-  const skip = new Set([...TABLE_METRICS, 'loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count']);
-  const out: string[] = [];
-  for (const run of state.runs) {
-    for (const e of Object.values(run.metrics)) {
-      const diagnostic = e.name.endsWith('_residual');
-      if (e.layer === undefined && typeof e.value === 'number' && !skip.has(e.name) && !diagnostic && !out.includes(e.name)) out.push(e.name);
-    }
+/** --save-models must be a directory we can write to, found out before any training. */
+function checkWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new CliFailure(`--save-models ${dir}: cannot write there (${(err as Error).message}); nothing was trained`);
   }
-  return out;
+}
+
+function flushQuietly(writer: EventFileWriter | undefined): void {
+  try {
+    writer?.flush();
+  } catch {
+    // Exiting anyway; the failure was already reported or cannot be.
+  }
 }

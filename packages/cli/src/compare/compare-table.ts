@@ -1,0 +1,53 @@
+import type { LatestState } from '@kramers/core';
+import type { CompareResult } from '@kramers/experiments';
+import { comparisonTable } from '@kramers/reporters';
+
+/** Columns of the final table, in order; anything else plugins emit follows. */
+const COLUMNS = {
+  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'grad_norm', 'distance'],
+  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'grad_norm', 'distance'],
+} as const;
+
+/** Shown per step or as a diagnostic elsewhere, or duplicates of a column: not extra columns. */
+const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count'];
+
+/** The human output of `kramers compare`: a header line, the comparison table, and notes on what went wrong. */
+export function renderCompare(result: CompareResult, state: LatestState, backend: string): string {
+  const d = result.dataset;
+  const columns = COLUMNS[result.task];
+  const output = result.task === 'classification' ? `${d.classes} classes, softmax` : `${d.targets} target${d.targets === 1 ? '' : 's'}, linear`;
+  const lines = [
+    '',
+    `kramers compare — ${d.name}: ${d.trainRows} training rows, ${d.testRows} test rows (${output}); MLP ${result.model.layers.join('-')} ` +
+      `(${result.model.parameters} parameters), loss ${result.loss}; backend ${backend}; ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    '',
+    comparisonTable(state, { metrics: [...columns, ...extraMetrics(state, columns)] }),
+  ];
+  const diverged = result.runs.filter((run) => run.final.status === 'diverged');
+  if (diverged.length > 0) {
+    lines.push(
+      '',
+      ...diverged.map(
+        (run) => `${run.optimizer} diverged at step ${run.final.iterations - 1} (its loss or weights became NaN or infinite) and stopped there; try a smaller --lr ${run.optimizer}=…`,
+      ),
+    );
+  }
+  const errors = state.runs.flatMap((r) => r.errors.map((e) => `  ${r.runId}: plugin ${e.plugin} failed at step ${e.iteration} (${e.phase}): ${e.message}`));
+  if (errors.length > 0) lines.push('', 'plugin errors (those plugins were switched off):', ...errors);
+  const saved = result.runs.filter((run) => run.savedModel !== undefined);
+  if (saved.length > 0) lines.push('', `models saved: ${saved.map((run) => run.savedModel).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Whole-model scalar metrics beyond the fixed columns, so every installed plugin shows in the table. */
+function extraMetrics(state: LatestState, columns: readonly string[]): string[] {
+  const skip = new Set([...columns, ...NOT_EXTRA]);
+  const out: string[] = [];
+  for (const run of state.runs) {
+    for (const e of Object.values(run.metrics)) {
+      const diagnostic = e.name.endsWith('_residual');
+      if (e.layer === undefined && typeof e.value === 'number' && !skip.has(e.name) && !diagnostic && !out.includes(e.name)) out.push(e.name);
+    }
+  }
+  return out;
+}

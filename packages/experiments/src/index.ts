@@ -1,0 +1,10 @@
+export type { CompareOptions, CompareResult, RunResult, RunStatus } from './compare-options.js';
+export { runCompare } from './run-compare.js';
+export { CompareOptionError } from './compare-option-error.js';
+export { ModelSaveError } from './model-save-error.js';
+export type { MlpSpec } from './mlp.js';
+export { buildMlp } from './mlp.js';
+export type { Evaluation } from './evaluate.js';
+export { evaluate } from './evaluate.js';
+export type { NonFiniteWeight } from './non-finite-weight.js';
+export { findNonFiniteWeight } from './non-finite-weight.js';
