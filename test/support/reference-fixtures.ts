@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { batchFromCsv, type Batch } from './float64-mlp.js';
+import { batchFromCsv, Float64Mlp, mlpFromLayersModel, type Batch } from './float64-mlp.js';
 
 export const REFERENCE_CASES = ['banknote-mlp', 'wine-mlp'] as const;
 export type ReferenceCase = (typeof REFERENCE_CASES)[number];
@@ -49,4 +49,27 @@ export async function loadReferenceModel(name: ReferenceCase): Promise<tf.Layers
 
 export function referenceBatch(name: ReferenceCase): Batch {
   return batchFromCsv(readFileSync(referencePath(name, 'data.csv'), 'utf8'));
+}
+
+/** The float64 reference network of a case at its stored weights. */
+export async function referenceMlp(name: ReferenceCase): Promise<{ mlp: Float64Mlp; theta: Float64Array }> {
+  const model = await loadReferenceModel(name);
+  try {
+    const { spec, theta } = mlpFromLayersModel(model, 'categoricalCrossentropy');
+    return { mlp: new Float64Mlp(spec, referenceBatch(name)), theta };
+  } finally {
+    model.dispose();
+  }
+}
+
+const hessians = new Map<ReferenceCase, Promise<Float64Array>>();
+
+/** The full float64 Hessian of a case (n × n row-major), computed once per process (banknote, n = 386: ≈ 3 s). */
+export function referenceHessian(name: ReferenceCase): Promise<Float64Array> {
+  let h = hessians.get(name);
+  if (!h) {
+    h = referenceMlp(name).then(({ mlp, theta }) => mlp.hessian(theta));
+    hessians.set(name, h);
+  }
+  return h;
 }
