@@ -37,7 +37,7 @@ writeFileSync(
   join(out, 'tsconfig.json'),
   JSON.stringify({
     extends: '../tsconfig.base.json',
-    compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, sourceMap: false },
+    compilerOptions: { noEmit: true, composite: false, declaration: false, declarationMap: false, sourceMap: false, noUnusedLocals: false },
     files,
   }),
 );

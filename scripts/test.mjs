@@ -16,6 +16,11 @@ if (run(bin('tsc'), ['-p', 'tsconfig.tests.json']) !== 0) {
   console.log('0 passed, 1 failed: test, example or benchmark sources do not type-check');
   process.exit(1);
 }
+// Every TypeScript block in the READMEs must compile against the built packages, as a user's copy would.
+if (run(process.execPath, ['scripts/check-readme-code.mjs']) !== 0) {
+  console.log('0 passed, 1 failed: a TypeScript block in a README does not type-check');
+  process.exit(1);
+}
 const report = '.vitest-report.json';
 rmSync(report, { force: true });
 const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${report}`, ...process.argv.slice(2)]);

@@ -25,6 +25,7 @@ interface ActivePlugin {
   enabled: boolean;
   lastRun: number | undefined;
   pluginMs: number;
+  firstMs: number;
   lastMs: number;
   runs: number;
 }
@@ -44,6 +45,8 @@ export interface PluginStats {
   readonly enabled: boolean;
   readonly runs: number;
   readonly totalMs: number;
+  /** The first run's milliseconds (the warm-up, which the budget schedule leaves out of its tally). */
+  readonly firstMs: number;
 }
 
 export interface PluginHost {
@@ -164,6 +167,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       enabled: true,
       lastRun: undefined,
       pluginMs: 0,
+      firstMs: 0,
       lastMs: 0,
       runs: 0,
     };
@@ -230,7 +234,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         if (!a.enabled || a.hooks?.onStep === undefined) continue;
         // A probe batch still being collected: probe plugins wait (their schedule starts when it is there).
         if (a.needs.has('probe') && probe && !probe.ready) continue;
-        const cost = { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, lastMs: a.lastMs, trainMs };
+        const cost = { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, firstMs: a.firstMs, lastMs: a.lastMs, trainMs };
         if (!isDue(a.schedule, it, cost)) continue;
         dueNow.push(a);
         needsUpdate ||= a.needs.has('update');
@@ -258,6 +262,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
           fail(a, 'step', err);
         }
         const ms = performance.now() - t0;
+        if (a.runs === 0) a.firstMs = ms;
         a.lastMs = ms;
         a.pluginMs += ms;
         a.lastRun = inputs.iteration;
@@ -280,6 +285,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
           fail(a, 'train-end', err);
         }
         const ms = performance.now() - t0;
+        if (a.runs === 0) a.firstMs = ms;
         a.lastMs = ms;
         a.pluginMs += ms;
         a.lastRun = it;
@@ -287,7 +293,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       }
     },
     stats: () =>
-      active.map((a) => ({ name: a.plugin.name, enabled: a.enabled, runs: a.runs, totalMs: a.pluginMs })),
+      active.map((a) => ({ name: a.plugin.name, enabled: a.enabled, runs: a.runs, totalMs: a.pluginMs, firstMs: a.firstMs })),
     teardown(it) {
       iteration = it;
       if (!setUp) return;

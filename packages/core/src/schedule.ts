@@ -30,6 +30,8 @@ export interface CostState {
   readonly runs: number;
   /** Total milliseconds spent in the plugin so far. */
   readonly pluginMs: number;
+  /** Milliseconds of the plugin's first run (the warm-up: first compilations and allocations), 0 before it. */
+  readonly firstMs: number;
   /** Milliseconds of the plugin's most recent run (its predicted next cost). */
   readonly lastMs: number;
   /** Milliseconds of training so far, excluding all instrumentation. */
@@ -74,10 +76,11 @@ export function logSpaced(end: number, options: { start?: number; perDecade?: nu
 }
 
 /**
- * At most `fraction` of training time, measured as it runs, spread evenly at the rate the budget allows. The first
- * run (iteration 0, or the first due iteration) is the warm-up and always happens; its cost counts, so later runs
- * wait until training has paid for it. Room for one more run is always kept, for the measurement of the final
- * parameters that plugins make when training ends (`onTrainEnd`).
+ * At most `fraction` of training time after a bounded warm-up, measured as it runs, spread evenly at the rate the
+ * budget allows. The first run (the first due iteration) is the warm-up and always happens; it pays for first-time
+ * compilation and allocation, so it is left out of the tally (one run, however long), and the next run is predicted
+ * to cost as much as it did. Room for one more run is always kept, for the measurement of the final parameters that
+ * plugins make when training ends (`onTrainEnd`).
  */
 export function budget(
   fraction: number,
@@ -122,7 +125,7 @@ export function isDue(schedule: Schedule, iteration: number, cost: CostState): b
       if (since < Math.min(logGap, schedule.maxGap)) return false;
       // The next run is predicted to cost what the last one did; one more such run stays in reserve for the end.
       const allowed = schedule.fraction * cost.trainMs;
-      if (cost.pluginMs + 2 * cost.lastMs > allowed) return false;
+      if (cost.pluginMs - cost.firstMs + 2 * cost.lastMs > allowed) return false;
       // Spread at the budget's rate, c / (fraction · step time) iterations apart, not in bursts once there is room.
       const stepMs = cost.trainMs / (iteration + 1);
       return since * stepMs * schedule.fraction >= cost.lastMs;
