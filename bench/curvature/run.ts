@@ -1,4 +1,4 @@
-// Curvature cost on the wasm backend, side by side in one process (notes/tfjs-internals.md §C): a 784-128-10 MLP
+// Curvature cost on the wasm backend, side by side in one process (docs/tfjs-second-order.md §5): a 784-128-10 MLP
 // (relu hidden layer, softmax cross-entropy through the registry's drop-in `softmaxCrossEntropy`), batch 128,
 // seeded random data and Glorot weights.
 //   (a) gradient time, kramers registry installed vs stock tfjs (interleaved reps, medians);

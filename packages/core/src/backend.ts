@@ -1,6 +1,7 @@
 /**
- * Backend choice: wasm by default (4–5× faster than cpu for MLPs here, notes §C.1), cpu as the fallback and on
- * request. WebGL is never chosen: it may run float16 textures, and curvature probes need float32 (notes §C.3).
+ * Backend choice: wasm by default (4–5× faster than cpu for MLPs here, docs/tfjs-second-order.md §5.2), cpu as the
+ * fallback and on request. WebGL is never chosen: it may run float16 textures, and curvature probes need float32
+ * (docs/tfjs-second-order.md §5.4).
  */
 import * as tf from '@tensorflow/tfjs';
 

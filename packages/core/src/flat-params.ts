@@ -1,6 +1,6 @@
 /**
  * A model's trainable variables seen as one flat vector θ: variables in a fixed order, each flattened row-major.
- * This is the convention of ../shared/reference (weightsManifest order), so flat vectors compare directly.
+ * This is the convention of test/fixtures/shared/reference (weightsManifest order), so flat vectors compare directly.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,7 +1,7 @@
 /**
  * instrument(): observes every update of any tfjs optimizer instance. The interception point is the instance's
  * `applyGradients`, which fit, fitDataset, trainOnBatch, minimize and hand-written loops all reach; `minimize`
- * is wrapped as well to capture the loss and the loss closure (notes/tfjs-internals.md §A.2). Instances are
+ * is wrapped as well to capture the loss and the loss closure (docs/tfjs-second-order.md §8.1). Instances are
  * patched, not subclassed, because users bring their own optimizer objects; `close()` undoes the patch.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileSystem, loadModel, saveModel, weightsFileFor } from './model-file.js';
 
-// The shared reference models (../shared beside the repository root): float64 values computed independently.
+// The shared reference models (test/fixtures/shared/reference, or KRAMERS_SHARED): float64 values computed
+// independently.
 const SHARED = process.env['KRAMERS_SHARED'] ?? fileURLToPath(new URL('../../../test/fixtures/shared/', import.meta.url));
 const CASES = ['banknote-mlp', 'wine-mlp'] as const;
 const caseDir = (c: string) => join(SHARED, 'reference', c);

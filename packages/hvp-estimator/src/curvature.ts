@@ -1,9 +1,9 @@
 /**
- * The curvature engine behind `kramers curvature` and the `sharpness` plugin (theory §8). At the variables' current
- * values it measures the loss and gradient norm, the top-k Hessian eigenpairs and λ_min by Lanczos (one Krylov space
- * for both ends), optionally tr(H) by Hutchinson with the Ritz vectors deflated, and optionally the spectral density
- * by stochastic Lanczos quadrature. HVPs are float32 (tfjs). Krylov vectors, inner products and eigen-solves are
- * float64.
+ * The curvature engine behind `kramers curvature` and the `sharpness` plugin (docs/theory.md §8). At the variables'
+ * current values it measures the loss and gradient norm, the top-k Hessian eigenpairs and λ_min by Lanczos (one Krylov
+ * space for both ends), optionally tr(H) by Hutchinson with the Ritz vectors deflated, and optionally the spectral
+ * density by stochastic Lanczos quadrature. HVPs are float32 (tfjs). Krylov vectors, inner products and eigen-solves
+ * are float64.
  */
 import * as tf from '@tensorflow/tfjs';
 import { seedFor, withSecondOrderGradients } from '@kramers/core';

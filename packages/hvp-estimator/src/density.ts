@@ -1,8 +1,8 @@
 /**
  * Smooth spectral density from SLQ quadrature rules by Gaussian kernels on a grid (PyHessian `density_plot.py`
- * `density_generate`, from `google/spectral-density`; theory §8.3): grid from (mean over runs of the smallest node)
- * − padding to (mean of the largest node) + padding, ρ(x) = mean over runs of Σ_k τ_k N(x; μ_k, σ²), normalised to
- * unit area by the rectangle rule Σ ρ·Δ.
+ * `density_generate`, from `google/spectral-density`; docs/theory.md §8.3): grid from (mean over runs of the smallest
+ * node) − padding to (mean of the largest node) + padding, ρ(x) = mean over runs of Σ_k τ_k N(x; μ_k, σ²), normalised
+ * to unit area by the rectangle rule Σ ρ·Δ.
  */
 import type { QuadratureRule } from './slq.js';
 

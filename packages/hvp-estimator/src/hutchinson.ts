@@ -1,9 +1,9 @@
 /**
  * Trace estimation from matrix-vector products only. Hutchinson (1989): tr(H) = E[zᵀHz] for any z with E[zzᵀ] = I;
- * per-probe variance 2(‖H‖_F² − Σ H_ii²) for Rademacher z and 2‖H‖_F² for Gaussian z (theory §8.2). Unlike
- * PyHessian's running-mean rule, the stopping rule here is a target on the standard error s/√m, which is also
- * reported. Hutch++ (Meyer, Musco, Musco & Woodruff 2021) adds a low-rank deflation for O(1/ε) instead of O(1/ε²)
- * matvecs on PSD spectra with a few large eigenvalues.
+ * per-probe variance 2(‖H‖_F² − Σ H_ii²) for Rademacher z and 2‖H‖_F² for Gaussian z (docs/theory.md §8.2). Unlike
+ * PyHessian's running-mean rule, the stopping rule here is a target on the standard error s/√m, which is also reported.
+ * Hutch++ (Meyer, Musco, Musco & Woodruff 2021) adds a low-rank deflation for O(1/ε) instead of O(1/ε²) matvecs on PSD
+ * spectra with a few large eigenvalues.
  */
 import { createRng } from '@kramers/core';
 import { assertOperator, countingOperator, type SymmetricOperator } from './operator.js';

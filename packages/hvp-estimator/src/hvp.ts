@@ -1,7 +1,7 @@
 /**
- * Hessian-vector products of a tfjs loss as a `SymmetricOperator` over the flat parameter vector (theory §8, "HVP").
+ * Hessian-vector products of a tfjs loss as a `SymmetricOperator` over the flat parameter vector (docs/theory.md §8).
  * Flat order: the variables in the given order, each flattened row-major (tfjs `reshape([-1])`), the same convention
- * as /work/shared/reference. Vectors cross into tfjs as float32 and come back widened to float64.
+ * as test/fixtures/shared/reference. Vectors cross into tfjs as float32 and come back widened to float64.
  *
  * Stock tfjs double backprop is silently wrong wherever a kernel saves its output (tanh, sigmoid, softmax, exp, elu,
  * pow) and throws on mask kernels; every product here therefore runs under core's second-order gradient registry,
@@ -35,7 +35,8 @@ export interface HvpOperatorChoice extends HvpOperator {
 export interface FiniteDifferenceOptions {
   /**
    * Step length along the unit direction v/‖v‖ (default 1e-3 ≈ float32 ε_mach^{1/3}·O(1), the truncation/rounding
-   * balance for central differences; theory §8). Wrong by O(1) if a ReLU kink lies within the step (tfjs notes §d).
+   * balance for central differences; docs/theory.md §8). Wrong by O(1) if a ReLU kink lies within the step
+   * (docs/tfjs-second-order.md §6).
    */
   readonly epsilon?: number;
 }
@@ -203,8 +204,8 @@ interface EngineTapeState {
 
 /**
  * A double backprop that throws inside the backward pass leaves the engine's tape (with its kept, saved tensors)
- * behind: tfjs frees it only at the end of a successful outermost `gradients()` (tfjs notes §B.1, ~100 tensors per
- * failure). Free it here. Touches engine internals, guarded so a changed layout is a no-op.
+ * behind: tfjs frees it only at the end of a successful outermost `gradients()` (docs/tfjs-second-order.md §2.1, ~100
+ * tensors per failure). Free it here. Touches engine internals, guarded so a changed layout is a no-op.
  */
 function discardStaleTape(): void {
   const engine = tf.engine() as unknown as EngineTapeState;

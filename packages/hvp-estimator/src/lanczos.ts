@@ -1,9 +1,9 @@
 /**
- * Lanczos with full reorthogonalisation for extreme eigenpairs of a symmetric operator (theory §8.4; Lanczos 1950,
- * Paige 1972, Parlett "The Symmetric Eigenvalue Problem" ch. 13). Every new basis vector is orthogonalised against
- * all previous ones by classical Gram–Schmidt, with a second pass when the first cancels (DGKS, as ARPACK), so
- * T = QᵀHQ is accurate to rounding, no ghost eigenvalues appear, and the Ritz residual estimate
- * ‖Hy − μy‖ = |β_m s_{m,i}| equals the true residual.
+ * Lanczos with full reorthogonalisation for extreme eigenpairs of a symmetric operator (docs/theory.md §8.4;
+ * Lanczos 1950, Paige 1972, Parlett "The Symmetric Eigenvalue Problem" ch. 13). Every new basis vector is
+ * orthogonalised against all previous ones by classical Gram–Schmidt, with a second pass when the first cancels
+ * (DGKS, as ARPACK), so T = QᵀHQ is accurate to rounding, no ghost eigenvalues appear, and the Ritz residual
+ * estimate ‖Hy − μy‖ = |β_m s_{m,i}| equals the true residual.
  * Memory m·n doubles for the basis Q.
  */
 import { createRng, type Rng } from '@kramers/core';

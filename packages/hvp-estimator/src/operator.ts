@@ -42,7 +42,7 @@ export function countingOperator(op: SymmetricOperator): CountingOperator {
   };
 }
 
-/** H − σI: turns "most negative eigenvalue" into "largest magnitude" for power iteration (theory §8.4). */
+/** H − σI: turns "most negative eigenvalue" into "largest magnitude" for power iteration (docs/theory.md §8.4). */
 export function shiftedOperator(op: SymmetricOperator, sigma: number): SymmetricOperator {
   assertOperator(op, 'shiftedOperator');
   if (!Number.isFinite(sigma)) throw new RangeError(`shiftedOperator: sigma must be finite, got ${String(sigma)}`);

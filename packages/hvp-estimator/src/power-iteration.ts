@@ -1,7 +1,7 @@
 /**
- * PyHessian's top-n eigenvalue routine (`amirgholami/PyHessian` `pyhessian/hessian.py` `hessian.eigenvalues`, theory
- * §8.1), re-implemented step for step as the baseline Lanczos is compared against: power iteration with deflation
- * by orthogonalisation, a relative-change stopping rule, and the previous estimate returned on stopping. It
+ * PyHessian's top-n eigenvalue routine (`amirgholami/PyHessian` `pyhessian/hessian.py` `hessian.eigenvalues`,
+ * docs/theory.md §8.1), re-implemented step for step as the baseline Lanczos is compared against: power iteration with
+ * deflation by orthogonalisation, a relative-change stopping rule, and the previous estimate returned on stopping. It
  * converges to the largest-|λ| eigenvalue, which can be negative. Low memory (O(top_n·n)), so also a streaming
  * fallback.
  */

@@ -1,8 +1,8 @@
 /**
- * The `sharpness` plugin: Hessian curvature of the probe loss during training (theory §8; the sharp directions are
- * where SGD escapes from, Xie, Sato & Sugiyama 2021). On each due step it runs `analyzeCurvature` on the probe batch,
- * warm-started from the previous step's eigenvectors, emits the spectrum's summary and serves the eigenvectors to
- * other plugins under the `Sharpness` token.
+ * The `sharpness` plugin: Hessian curvature of the probe loss during training (docs/theory.md §8; the sharp directions
+ * are where SGD escapes from, Xie, Sato & Sugiyama 2021). On each due step it runs `analyzeCurvature` on the probe
+ * batch, warm-started from the previous step's eigenvectors, emits the spectrum's summary and serves the eigenvectors
+ * to other plugins under the `Sharpness` token.
  */
 import {
   defaultMeasurementSchedule,

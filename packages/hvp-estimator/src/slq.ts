@@ -1,8 +1,8 @@
 /**
- * Stochastic Lanczos quadrature (Golub & Meurant 2010; Ubaru, Chen & Saad 2017; PyHessian `hessian.density`, theory
- * §8.3). For a unit probe v, vᵀf(H)v = ∫ f dμ_v with μ_v = Σ_i (vᵀu_i)² δ_{λ_i}; m Lanczos steps from v give the
- * m-node Gauss rule for μ_v: nodes = eigenvalues of T, weights = squared first components of T's eigenvectors
- * (Golub–Welsch 1969). Averaging μ_v over normalised Rademacher probes estimates the spectral density
+ * Stochastic Lanczos quadrature (Golub & Meurant 2010; Ubaru, Chen & Saad 2017; PyHessian `hessian.density`;
+ * docs/theory.md §8.3). For a unit probe v, vᵀf(H)v = ∫ f dμ_v with μ_v = Σ_i (vᵀu_i)² δ_{λ_i}; m Lanczos steps
+ * from v give the m-node Gauss rule for μ_v: nodes = eigenvalues of T, weights = squared first components of T's
+ * eigenvectors (Golub–Welsch 1969). Averaging μ_v over normalised Rademacher probes estimates the spectral density
  * (1/n) Σ_i δ_{λ_i}, and n·Σ τ_k μ_k = zᵀHz (z the ±1 probe) gives tr(H) for free.
  */
 import { createRng } from '@kramers/core';

@@ -1,9 +1,10 @@
 /**
- * Group 3 of notes/tfjs-internals.md §B.2: backward kernels that tfjs gives no gradient. The first-order gradients of
- * conv2d (w.r.t. its filter), maxPool and avgPool call them, so differentiating those gradients again throws.
- * Each kernel below is linear in its cotangent input `dy` (and, for the filter gradient, bilinear in x and dy), so
- * its gradient is the adjoint of that linear map. Derivatives w.r.t. the pooling input are zero almost everywhere.
- * NHWC only; the wasm backend has no Conv2DBackpropFilter kernel at all (notes §C), so conv filters are cpu-only.
+ * Group 3 of docs/tfjs-second-order.md §2.2: backward kernels that tfjs gives no gradient. The first-order gradients of
+ * conv2d (w.r.t. its filter), maxPool and avgPool call them, so differentiating those gradients again throws. Each
+ * kernel below is linear in its cotangent input `dy` (and, for the filter gradient, bilinear in x and dy), so its
+ * gradient is the adjoint of that linear map. Derivatives w.r.t. the pooling input are zero almost everywhere. NHWC
+ * only; the wasm backend has no Conv2DBackpropFilter kernel at all (docs/tfjs-second-order.md §5.1), so conv filters
+ * are cpu-only.
  *
  * MaxPool itself keeps its stock config: its saved output is disconnected like the group-1 outputs, but it only
  * feeds MaxPoolGrad, whose derivative w.r.t. that output is zero almost everywhere, so nothing is lost.

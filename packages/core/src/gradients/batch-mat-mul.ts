@@ -1,5 +1,5 @@
 /**
- * BatchMatMul gradient with explicit transposes (notes/tfjs-internals.md §C.2). The stock config computes
+ * BatchMatMul gradient with explicit transposes (docs/tfjs-second-order.md §5.3). The stock config computes
  * dA = matMul(dy, B, false, true) and dB = matMul(A, dy, true, false), and the wasm backend runs flagged matMuls
  * 7–13× slower than tf.transpose followed by a plain matMul (measured; one 784-128-10 gradient went from 33.9 to
  * 7.4 ms). The products are the same as the stock ones for all four flag combinations; only the flags are replaced.

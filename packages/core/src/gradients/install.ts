@@ -1,5 +1,5 @@
 /**
- * The second-order-correct, fast gradient registry (notes/tfjs-internals.md §B.2, §B.5, §C.2).
+ * The second-order-correct, fast gradient registry (docs/tfjs-second-order.md §2.2, §3, §5.3).
  *
  * tfjs keeps one gradient registry per process (on the global object, shared by every backend and every copy of
  * tfjs-core), so installing is an explicit, process-wide act: nothing here runs at import time. Installs are
@@ -46,11 +46,11 @@ function restore(previous: Map<string, tf.GradConfig | undefined>): void {
 }
 
 /**
- * Makes double backprop (HVPs) correct for the kernels listed in notes §B.2 groups 1–3, replaces the BatchMatMul
- * gradient by a transpose-free one and, when the wasm backend is registered, makes its BatchMatMul kernel run
- * transpose flags as explicit transposes (reaching fused matMul's own backward). First-order gradients are unchanged (bit-for-bit for groups 1–3; BatchMatMul to
- * float32 rounding). Does NOT fix `tf.logSoftmax` or `tf.losses.softmaxCrossEntropy`: use this module's
- * `logSoftmax` / `softmaxCrossEntropy` instead.
+ * Makes double backprop (HVPs) correct for the kernels of docs/tfjs-second-order.md §2.2 groups 1–3, replaces the
+ * BatchMatMul gradient by a transpose-free one and, when the wasm backend is registered, makes its BatchMatMul kernel
+ * run transpose flags as explicit transposes (reaching fused matMul's own backward). First-order gradients are
+ * unchanged (bit-for-bit for groups 1–3; BatchMatMul to float32 rounding). Does NOT fix `tf.logSoftmax` or
+ * `tf.losses.softmaxCrossEntropy`: use this module's `logSoftmax` / `softmaxCrossEntropy` instead.
  *
  * Idempotent: nested installs share one registration; the registry returns to its previous state when every
  * returned Uninstall has been called.

@@ -1,5 +1,5 @@
 /**
- * Group 4 of notes/tfjs-internals.md §B.2. `tf.logSoftmax` (and so the layers activation 'logSoftmax') and
+ * Group 4 of docs/tfjs-second-order.md §2.2 (and §4). `tf.logSoftmax` (and so the layers activation 'logSoftmax') and
  * `tf.losses.softmaxCrossEntropy` are `customGrad` ops whose backward reads a tensor saved inside their forward
  * function. That tensor is not on the tape, so a second differentiation sees it as a constant: the HVP is silently
  * wrong or throws. `registerGradient` cannot fix them (no backend has a LogSoftmax kernel, and the customGrad tape

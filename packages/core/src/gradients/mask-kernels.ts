@@ -1,5 +1,5 @@
 /**
- * Group 2 of notes/tfjs-internals.md §B.2: comparison and logical kernels have no gradient in tfjs 4.22. First-order
+ * Group 2 of docs/tfjs-second-order.md §2.2: comparison and logical kernels have no gradient in tfjs 4.22. First-order
  * backprop never reaches them, but the backward formulas of Max/Min (Equal), Selu/LeakyRelu (Greater), Relu6 and
  * ClipByValue (LessEqual, LogicalAnd) build masks from x, so a second differentiation walks into them and throws
  * "gradient function not found". Their true derivative is zero almost everywhere. The engine rejects non-float32

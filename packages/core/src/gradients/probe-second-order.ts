@@ -1,6 +1,6 @@
 /**
  * Startup self-test: are Hessian-vector products by double backprop trustworthy in this process, on the current
- * backend? Each case is a tiny smooth function touching one failure group of notes/tfjs-internals.md §B.2; its
+ * backend? Each case is a tiny smooth function touching one failure group of docs/tfjs-second-order.md §2.2; its
  * double-backprop HVP is compared with a Richardson-extrapolated central difference of gradients.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * Group 1 of notes/tfjs-internals.md §B.2: kernels whose stock gradient reads a saved copy of their own output.
+ * Group 1 of docs/tfjs-second-order.md §2.2: kernels whose stock gradient reads a saved copy of their own output.
  * The engine clones that output before the kernel's tape node exists, so the clone is never marked reachable from
  * x (tape.ts getFilteredNodesXToY) and a second differentiation treats it as a constant: double backprop throws or
  * is silently wrong. These configs also save the input and, when the gradient is itself being taped, recompute the

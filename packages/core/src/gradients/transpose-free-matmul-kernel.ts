@@ -1,10 +1,10 @@
 /**
  * On wasm, a BatchMatMul with a transpose flag runs 2–9× slower than an explicit Transpose followed by a plain
- * BatchMatMul (notes/tfjs-internals.md §C.2; e.g. 128×784ᵀ·128×128: 8.8 ms vs 1.0 ms, and 128×10·(128×10)ᵀ: 0.24 vs
- * 0.10 ms, measured here). The gradient registry already avoids flags, but `fused.matMul`'s own backward (Dense
- * layers with a linear or softmax activation) calls flagged matMuls directly, outside the registry. Wrapping the
- * wasm kernel itself reaches those too: flagged calls become Transpose + plain BatchMatMul inside the kernel, so
- * every caller gets the fast path and the results are the same products.
+ * BatchMatMul (docs/tfjs-second-order.md §5.3; e.g. 128×784ᵀ·128×128: 8.8 ms vs 1.0 ms, and 128×10·(128×10)ᵀ: 0.24 vs
+ * 0.10 ms, measured here). The gradient registry already avoids flags, but `fused.matMul`'s own backward (Dense layers
+ * with a linear or softmax activation) calls flagged matMuls directly, outside the registry. Wrapping the wasm kernel
+ * itself reaches those too: flagged calls become Transpose + plain BatchMatMul inside the kernel, so every caller gets
+ * the fast path and the results are the same products.
  */
 import * as tf from '@tensorflow/tfjs';
 
