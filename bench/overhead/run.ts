@@ -1,77 +1,102 @@
 /**
- * Overhead of the `basics` plugin on every step: `model.fit` on banknote (4-16-16-2, batch 32, 3 epochs), instrumented
- * vs plain, interleaved in one process (alternating which goes first each round) so machine noise hits both alike.
- * Prints the median of the per-round ratios on its last line. Target ≤ 1.03.
+ * What instrumenting costs: `model.fit` (3 epochs) plain vs instrumented, on banknote (4-16-16-2, batch 32, a 0.5 ms
+ * step) and digits (64-32-10, batch 64), interleaved in one process (the order rotates each round) so machine
+ * noise hits every variant alike. Variants: plain; `instrument(opt, { model })` with no plugins (the wrappers, the
+ * fit callback and its event-loop yields every 25 ms); and `basics` on every step. Prints the median of per-round
+ * ratios, kramers' self-measured µs per step, and on its last line the basics/plain ratio per model. Targets: ≤ 1.05
+ * on banknote, ≤ 1.03 on digits.
  */
 import * as tf from '@tensorflow/tfjs';
 import { basics, instrument, useBackend } from '@kramers/core';
-import { loadDataset, standardize, toTensors } from '@kramers/datasets';
+import { loadDataset, standardize, toTensors, type DatasetName } from '@kramers/datasets';
 
-const rounds = Number(process.env.ROUNDS ?? 60);
+const rounds = Number(process.env.ROUNDS ?? 40);
 const warmup = 3;
 const epochs = 3;
 const backend = await useBackend((process.env.BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm');
-const { dataset } = standardize(loadDataset('banknote'));
-const { x, y } = toTensors(dataset);
 
-function makeModel(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 16, inputShape: [4], activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-      tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-      tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
-    ],
-  });
+interface Case {
+  readonly name: DatasetName;
+  readonly hidden: readonly number[];
+  readonly batchSize: number;
 }
+const CASES: readonly Case[] = [
+  { name: 'banknote', hidden: [16, 16], batchSize: 32 },
+  { name: 'digits', hidden: [32], batchSize: 64 },
+];
 
-const selfMeasured: number[] = [];
+type Variant = 'plain' | 'bare' | 'basics';
+const VARIANTS: readonly Variant[] = ['plain', 'bare', 'basics'];
 
-async function epochMs(instrumented: boolean): Promise<number> {
-  const model = makeModel();
-  const sgd = tf.train.sgd(0.1);
-  const session = instrumented ? instrument(sgd, { plugins: [basics()], model }).kramers : undefined;
-  let metrics = 0;
-  session?.metric$.subscribe(() => metrics++);
-  model.compile({ optimizer: sgd, loss: 'categoricalCrossentropy' });
-  const t0 = performance.now();
-  await model.fit(x, y, { epochs, batchSize: 32, shuffle: false, verbose: 0 });
-  const ms = performance.now() - t0;
-  if (instrumented && metrics === 0) throw new Error('instrumented run emitted no metrics');
-  if (session) selfMeasured.push(session.overhead().instrumentationMs);
-  session?.close();
-  model.dispose();
-  sgd.dispose();
-  return ms;
-}
-
-const median = (a: number[]): number => {
+const median = (a: readonly number[]): number => {
   const s = [...a].sort((p, q) => p - q);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-const plain: number[] = [];
-const inst: number[] = [];
-for (let r = 0; r < rounds + warmup; r++) {
-  const order = r % 2 === 0 ? [false, true] : [true, false];
-  for (const instrumented of order) {
-    const ms = await epochMs(instrumented);
-    if (r >= warmup) (instrumented ? inst : plain).push(ms);
+async function measure(c: Case): Promise<{ line: string; ratio: number }> {
+  const { dataset } = standardize(loadDataset(c.name));
+  const { x, y } = toTensors(dataset);
+  const makeModel = (): tf.Sequential =>
+    tf.sequential({
+      layers: [
+        ...c.hidden.map((units, i) =>
+          tf.layers.dense({
+            units,
+            activation: i === 0 ? 'tanh' : 'relu',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: i + 1 }),
+            ...(i === 0 ? { inputShape: [dataset.cols] } : {}),
+          }),
+        ),
+        tf.layers.dense({ units: dataset.numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) }),
+      ],
+    });
+  const times: Record<Variant, number[]> = { plain: [], bare: [], basics: [] };
+  const selfUs: number[] = [];
+  const steps = epochs * Math.ceil(dataset.rows / c.batchSize);
+
+  const fitMs = async (variant: Variant, record: boolean): Promise<number> => {
+    const model = makeModel();
+    const sgd = tf.train.sgd(0.1);
+    const session = variant === 'plain' ? undefined : instrument(sgd, { plugins: variant === 'basics' ? [basics()] : [], model }).kramers;
+    let metrics = 0;
+    session?.metric$.subscribe(() => metrics++);
+    model.compile({ optimizer: sgd, loss: 'categoricalCrossentropy' });
+    const t0 = performance.now();
+    await model.fit(x, y, { epochs, batchSize: c.batchSize, shuffle: false, verbose: 0 });
+    const ms = performance.now() - t0;
+    if (variant === 'basics' && metrics === 0) throw new Error('instrumented run emitted no metrics');
+    if (record && variant === 'basics') selfUs.push((session!.overhead().instrumentationMs / steps) * 1000);
+    session?.close();
+    model.dispose();
+    sgd.dispose();
+    return ms;
+  };
+
+  for (let r = 0; r < rounds + warmup; r++) {
+    // rotate which variant goes first, so none always runs on a warmer or colder machine
+    const order = VARIANTS.map((_, i) => VARIANTS[(i + r) % VARIANTS.length]!);
+    for (const v of order) {
+      const ms = await fitMs(v, r >= warmup);
+      if (r >= warmup) times[v].push(ms);
+    }
   }
+  tf.dispose([x, y]);
+  const ratio = (v: Variant) => median(times[v].map((t, i) => t / times.plain[i]!));
+  const plainStep = median(times.plain) / steps;
+  const lines = [
+    `${c.name} ${[dataset.cols, ...c.hidden, dataset.numClasses].join('-')}, batch ${c.batchSize}: ${steps} steps per fit, ${rounds} rounds`,
+    `  plain ${plainStep.toFixed(3)} ms/step; instrumented, no plugins (wrappers, fit callback, yields): ratio ${ratio('bare').toFixed(3)}; basics every step: ratio ${ratio('basics').toFixed(3)}`,
+    `  kramers' own time inside basics steps (self-measured): median ${median(selfUs).toFixed(1)} µs/step (${((median(selfUs) / 1000 / plainStep) * 100).toFixed(1)} % of a plain step)`,
+  ];
+  return { line: lines.join('\n'), ratio: ratio('basics') };
 }
-const steps = epochs * Math.ceil(dataset.rows / 32);
-console.log(`backend ${backend}; banknote 4-16-16-2, ${steps} steps per fit, ${rounds} interleaved rounds`);
-console.log(`plain:        median ${median(plain).toFixed(1)} ms/fit (${(median(plain) / steps).toFixed(3)} ms/step)`);
-console.log(`instrumented: median ${median(inst).toFixed(1)} ms/fit (${(median(inst) / steps).toFixed(3)} ms/step)`);
-console.log(
-  `kramers' own time inside instrumented steps (self-measured): median ${((median(selfMeasured.slice(warmup)) / steps) * 1000).toFixed(1)} µs/step ` +
-    `(${((median(selfMeasured.slice(warmup)) / median(plain)) * 100).toFixed(1)} % of a plain step); the rest of the gap falls outside the timed region (the minimize and train-function wrappers, garbage collection)`,
-);
-// Each round's two fits ran back to back, so their ratio cancels the machine's slow drift; report the median.
-const ratios = inst.map((t, i) => t / plain[i]!);
-const sorted = [...ratios].sort((a, b) => a - b);
-console.log(
-  `per-round ratios: median ${median(ratios).toFixed(3)}, quartiles ${sorted[Math.floor(sorted.length / 4)]!.toFixed(3)}–${sorted[Math.floor((3 * sorted.length) / 4)]!.toFixed(3)}; ratio of medians ${(median(inst) / median(plain)).toFixed(3)}`,
-);
-console.log(`overhead ratio (basics every step / plain): ${median(ratios).toFixed(3)}`);
-tf.dispose([x, y]);
+
+console.log(`backend ${backend}`);
+const results: Array<{ name: string; ratio: number }> = [];
+for (const c of CASES) {
+  const r = await measure(c);
+  console.log(r.line);
+  results.push({ name: c.name, ratio: r.ratio });
+}
+console.log(`overhead ratio (basics every step / plain): ${results.map((r) => `${r.name} ${r.ratio.toFixed(3)}`).join(', ')}`);
