@@ -14,7 +14,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createProbeContext, type ProbeContext } from '@kramers/core';
 import { loadModel } from '@kramers/core/node';
 import { loadCsvFile, toTensors } from '@kramers/datasets';
-import { deflate, jacobiEigen, matrixMoments, rademacherVariance, square } from '../../../test/support/float64-mlp.js';
+import { describeVerdict, judgeDensity, verdictScores } from '../../../test/support/density-checks.js';
+import { deflate, rademacherVariance } from '../../../test/support/float64-mlp.js';
 import { absCosine, relativeError, relErr } from '../../../test/support/numeric.js';
 import {
   readReference,
@@ -221,41 +222,11 @@ describe('over 20 seeds on wasm', () => {
           gradient: false,
           seed: 1,
         });
-        const { grid, values } = r.density!;
-        const step = grid[1]! - grid[0]!;
         // the top four eigenvalues of both models are separated from the rest by a gap wider than the kernel
         const eigs = ref.hessian_eigenvalues;
-        const cut = (eigs[3]! + eigs[4]!) / 2;
-        let m1 = 0;
-        let m2 = 0;
-        let top = 0;
-        grid.forEach((g, j) => {
-          m1 += g * values[j]! * step;
-          m2 += g * g * values[j]! * step;
-          if (g > cut) top += values[j]! * step;
-        });
-        // a probe's quadrature integrates λ and λ² exactly, so each moment is zᵀAz/n (A = H, H²) averaged over runs
-        const H2 = square(H, n);
-        const sd1 = Math.sqrt(rademacherVariance(H, n) / runs) / n;
-        const sd2 = Math.sqrt(rademacherVariance(H2, n) / runs) / n;
-        const z1 = (m1 - matrixMoments(H, n).trace / n) / sd1;
-        // each Gaussian kernel adds its variance σ² ≤ (grid step)² to the second moment
-        const excess = m2 - matrixMoments(H2, n).trace / n;
-        const z2 = excess > 0 ? Math.max(0, excess - step * step) / sd2 : excess / sd2;
-        // mass above the gap is ‖P z‖²/n for the projector P on the top four eigenvectors
-        const { vectors } = jacobiEigen(H, n, { vectors: true });
-        const P = vectors.slice(n - 4);
-        let diag2 = 0;
-        for (let i = 0; i < n; i++) diag2 += P.reduce((s, u) => s + u[i]! ** 2, 0) ** 2;
-        const sdTop = Math.sqrt((2 * (4 - diag2)) / runs) / n;
-        const zTop = (top - 4 / n) / sdTop;
-        console.log(
-          `[wasm] ${name}: density mean z ${z1.toFixed(2)}, second moment z ${z2.toFixed(2)}, ` +
-            `mass above ${cut.toFixed(4)} ${top.toExponential(3)} (fraction ${(4 / n).toExponential(3)}, z ${zTop.toFixed(2)})`,
-        );
-        expect(Math.abs(z1)).toBeLessThan(3);
-        expect(Math.abs(z2)).toBeLessThan(3);
-        expect(Math.abs(zTop)).toBeLessThan(3);
+        const verdict = judgeDensity(r.density!, H, n, runs, [{ above: (eigs[3]! + eigs[4]!) / 2 }]);
+        console.log(`[wasm] ${name}: density ${describeVerdict(verdict)}`);
+        for (const z of verdictScores(verdict)) expect(Math.abs(z)).toBeLessThan(3);
       });
     });
   }

@@ -2,20 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '@kramers/core';
 import { hutchinsonTrace, hutchPlusPlus } from './hutchinson.js';
 import { quadraticLandscape } from './quadratic.js';
+import { matrixMoments } from '../../../test/support/float64-mlp.js';
 
-/** Exact trace, ‖H‖_F² and Σ H_ii² from the dense matrix: the Hutchinson variances are closed forms in these. */
+/** Exact trace, ‖H‖_F² and Σ H_ii² of the dense matrix: the Hutchinson variances are closed forms in these. */
 function exactMoments(eigs: number[], seed: number) {
   const q = quadraticLandscape(eigs, { seed });
-  const a = q.dense();
-  const n = eigs.length;
-  let trace = 0;
-  let frob2 = 0;
-  let diag2 = 0;
-  for (let i = 0; i < n; i++) {
-    trace += a[i * n + i]!;
-    diag2 += a[i * n + i]! ** 2;
-    for (let j = 0; j < n; j++) frob2 += a[i * n + j]! ** 2;
-  }
+  const { trace, frobenius2: frob2, diagonal2: diag2 } = matrixMoments(q.dense(), eigs.length);
   return { q, trace, frob2, diag2 };
 }
 
