@@ -73,7 +73,7 @@ export function judgeDensity(
 
 export function describeVerdict(v: DensityVerdict): string {
   const groups = v.groups.map((g) => `mass beyond ${g.cut.toPrecision(3)} ${g.mass.toFixed(4)} (fraction ${g.fraction.toFixed(4)}, z ${g.z.toFixed(2)})`);
-  return `mean z ${v.mean.toFixed(2)}, second moment z ${v.secondMoment.toFixed(2)}; ${groups.join('; ')}`;
+  return [`mean z ${v.mean.toFixed(2)}, second moment z ${v.secondMoment.toFixed(2)}`, ...groups].join('; ');
 }
 
 /** Every z-score of the verdict, for one `expect` over all of them. */
