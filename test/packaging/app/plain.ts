@@ -1,0 +1,4 @@
+import './seed.js';
+import { fitSeeded } from './fit-seeded.js';
+
+await fitSeeded();
