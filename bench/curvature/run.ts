@@ -5,18 +5,24 @@
 //   (b) HVP time / gradient time with the registry;
 //   (c) HVPs for the top-5 eigenvalues to 1e-3 relative: Lanczos vs PyHessian's power iteration (its defaults),
 //       against a tight Lanczos run as the truth;
-//   (d) the same gradient and HVP in PyTorch, if `python3 -c "import torch"` works.
+//   (d) the same gradient and HVP in PyTorch, if `python3 -c "import torch"` works;
+//   (e) the sharpness plugin's share of training time under its default schedule (target ≤ its 10 % budget after
+//       the one-run warm-up), on the shapes of TensorFlow.js's iris example (fit, 40 and 200 epochs) and abalone
+//       example (fitDataset, MSE; 4177 × 8 seeded synthetic rows, as abalone data cannot be downloaded here), on
+//       wasm and cpu.
 // Run after building: `npx tsc -b && npx tsx bench/curvature/run.ts [reps]`. The last line is the summary.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
-import { installSecondOrderGradients, softmaxCrossEntropy } from '@kramers/core';
+import { createRng, installSecondOrderGradients, instrument, softmaxCrossEntropy, useBackend } from '@kramers/core';
+import { loadDataset, standardize, toTensors } from '@kramers/datasets';
 import {
   analyzeCurvature,
   lanczos,
   lanczosTridiagonal,
   makeHvp,
   powerIteration,
+  sharpness,
   tridiagonalEigen,
   type SymmetricOperator,
 } from '@kramers/hvp-estimator';
@@ -259,7 +265,85 @@ if (pythonWithTorch !== undefined) {
 }
 
 tf.dispose([x, y, ...variables]);
+
+// (e) the default schedule's cost in real training
+interface ShareCase {
+  readonly name: string;
+  readonly epochs: number;
+  /** Trains a fresh model; `attach` instruments the optimizer with sharpness on the given probe batch. */
+  train(attach: (model: tf.LayersModel, px: tf.Tensor, py: tf.Tensor) => tf.Optimizer): Promise<void>;
+}
+const irisCase = (epochs: number): ShareCase => ({
+  name: `iris 4-10-3, fit, ${epochs} epochs`,
+  epochs,
+  async train(attach) {
+    const { x: ix, y: iy } = toTensors(standardize(loadDataset('iris')).dataset);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 10, inputShape: [4], activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    model.compile({ optimizer: attach(model, ix, iy), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    await model.fit(ix, iy, { epochs, batchSize: 32, verbose: 0 });
+    model.dispose();
+    tf.dispose([ix, iy]);
+  },
+});
+const abaloneCase: ShareCase = {
+  name: 'abalone shape 8-50-50-1, fitDataset, MSE, 20 epochs',
+  epochs: 20,
+  async train(attach) {
+    const rng = createRng(7);
+    const rows = 4177;
+    const features = Float32Array.from({ length: rows * 8 }, () => rng.normal());
+    const target = Float32Array.from({ length: rows }, (_, r) => Math.tanh(features[r * 8]! + 0.5 * features[r * 8 + 1]!) + 0.1 * rng.normal());
+    const ax = tf.tensor2d(features, [rows, 8]);
+    const ay = tf.tensor2d(target, [rows, 1]);
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 50, inputShape: [8], activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        tf.layers.dense({ units: 50, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
+        tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }),
+      ],
+    });
+    // a fixed 512-row probe, as a user would take for curvature
+    const px = tf.slice(ax, 0, 512);
+    const py = tf.slice(ay, 0, 512);
+    model.compile({ optimizer: attach(model, px, py), loss: 'meanSquaredError' });
+    const data = tf.data.zip({ xs: tf.data.array(tf.unstack(ax)), ys: tf.data.array(tf.unstack(ay)) }).shuffle(rows, 'seed').batch(128);
+    await model.fitDataset(data, { epochs: 20, verbose: 0 });
+    model.dispose();
+    tf.dispose([ax, ay, px, py]);
+  },
+};
+let worstShare = 0;
+for (const backend of ['wasm', 'cpu'] as const) {
+  await useBackend(backend);
+  for (const c of [irisCase(40), irisCase(200), abaloneCase]) {
+    let session: ReturnType<typeof instrument>['kramers'] | undefined;
+    const opt = tf.train.adam(0.01);
+    await c.train((model, px, py) => {
+      session = instrument(opt, { model, probe: { model, x: px, y: py }, plugins: [sharpness()] }).kramers;
+      return opt;
+    });
+    const { trainMs, plugins } = session!.overhead();
+    const sp = plugins[0]!;
+    const afterWarmup = (sp.totalMs - sp.firstMs) / trainMs;
+    worstShare = Math.max(worstShare, afterWarmup);
+    const lm = session!.summary().metrics['sharpness/lambda_max'];
+    console.log(
+      `(e) ${backend} ${c.name}: training ${(trainMs / 1000).toFixed(2)} s, ${session!.iterations} steps; sharpness ${sp.runs} runs ` +
+        `(last at step ${lm?.iteration}), warm-up ${sp.firstMs.toFixed(0)} ms, then ${(sp.totalMs - sp.firstMs).toFixed(0)} ms: ` +
+        `${(afterWarmup * 100).toFixed(1)} % of training after the warm-up, ${((sp.totalMs / trainMs) * 100).toFixed(1)} % with it`,
+    );
+    session!.close();
+    opt.dispose();
+  }
+}
+
 console.log(
   `curvature: grad speedup ${gradSpeedup.toFixed(1)}x (target ≥4), hvp/grad ${hvpOverGrad.toFixed(2)} (target ≤2.5), ` +
-    `lanczos ${lz.hvpCount} vs power ${pi.hvpCount} HVPs (target ≤40)${torchNote}`,
+    `lanczos ${lz.hvpCount} vs power ${pi.hvpCount} HVPs (target ≤40)${torchNote}, ` +
+    `sharpness share of training after its warm-up ≤ ${(worstShare * 100).toFixed(1)} % (target ≤10)`,
 );

@@ -36,7 +36,7 @@ export { quadraticLandscape, randomOrthogonal } from './quadratic.js';
 export type { HvpMethod, HvpSource, HvpOperator, HvpOperatorChoice, FiniteDifferenceOptions } from './hvp.js';
 export { makeHvp, makeFiniteDifferenceHvp, makeHvpOperator } from './hvp.js';
 
-export { CURVATURE_DEFAULTS, curvatureSchemaProperties } from './curvature-defaults.js';
+export { CURVATURE_DEFAULTS, SHARPNESS_DEFAULTS, curvatureSchemaProperties } from './curvature-defaults.js';
 export type { HvpChoice, CurvatureOptions, CurvatureReport } from './curvature.js';
 export { analyzeCurvature } from './curvature.js';
 export type {

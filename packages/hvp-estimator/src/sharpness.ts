@@ -16,14 +16,17 @@ import {
   type TrainEndContext,
 } from '@kramers/core';
 import { analyzeCurvature, type HvpChoice } from './curvature.js';
-import { curvatureSchemaProperties } from './curvature-defaults.js';
+import { curvatureSchemaProperties, SHARPNESS_DEFAULTS } from './curvature-defaults.js';
 import type { HvpMethod } from './hvp.js';
 
-/** Defaults: `CURVATURE_DEFAULTS` (shared with analyzeCurvature and the CLI), trace and density off, warm starts on. */
+/**
+ * Defaults: `SHARPNESS_DEFAULTS` (analyzeCurvature's `CURVATURE_DEFAULTS` without λ_min), trace and density off,
+ * warm starts on.
+ */
 export interface SharpnessConfig {
   /** Largest eigenvalues to track. */
   readonly topK: number;
-  /** Also track λ_min, the most negative curvature. */
+  /** Also track λ_min, the most negative curvature (default false: it costs most of a Lanczos run). */
   readonly minEigenvalue: boolean;
   /** Estimate tr(H) (default false). */
   readonly trace: boolean;
@@ -91,6 +94,7 @@ const schema = {
   type: 'object',
   properties: {
     ...curvatureSchemaProperties,
+    minEigenvalue: { type: 'boolean', default: SHARPNESS_DEFAULTS.minEigenvalue },
     trace: { type: 'boolean', default: false },
     density: { type: 'boolean', default: false },
     warmStart: { type: 'boolean', default: true },
