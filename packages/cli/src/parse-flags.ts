@@ -106,3 +106,12 @@ export function learningRates<T extends string>(flag: string, allowed: readonly 
     return out;
   };
 }
+
+/** An integer ≥ `min`, for settings with a floor above 1 (e.g. a standard error needs two probes). */
+export function integerAtLeast(flag: string, min: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}, got "${raw}".`);
+    return n;
+  };
+}

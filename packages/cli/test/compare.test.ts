@@ -1,31 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRng, useBackend, type KramersEvent, type MetricEvent, type RunEvent } from '@kramers/core';
-import { main } from '@kramers/cli';
 import { readJsonl } from '@kramers/reporters';
-import { cli, startCli } from './run-cli.js';
+import { cli, kramers, startCli } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kramers-compare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function capture(): { io: { stdout: PassThrough; stderr: PassThrough }; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d) => (o += String(d)));
-  stderr.on('data', (d) => (e += String(d)));
-  return { io: { stdout, stderr }, out: () => o, err: () => e };
-}
-
-async function kramers(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const c = capture();
-  const code = await main(['node', 'kramers', ...args], c.io);
-  return { code, out: c.out(), err: c.err() };
-}
 
 const runEvents = (events: KramersEvent[], phase: RunEvent['phase']) =>
   events.filter((e): e is RunEvent => e.kind === 'run' && e.phase === phase);

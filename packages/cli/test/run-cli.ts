@@ -1,6 +1,8 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { main } from '@kramers/cli';
 
 const bin = fileURLToPath(new URL('../bin/kramers.js', import.meta.url));
 const run = promisify(execFile);
@@ -24,4 +26,16 @@ export function startCli(args: string[]): { child: ChildProcessWithoutNullStream
   child.stdout.resume();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, stderr: () => err };
+}
+
+/** Runs `kramers …args` in this process (the CLI's sources, faster than a child), capturing what it prints. */
+export async function kramers(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += String(d)));
+  stderr.on('data', (d) => (err += String(d)));
+  const code = await main(['node', 'kramers', ...args], { stdout, stderr });
+  return { code, out, err };
 }

@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { BACKEND_CHOICES, collectLatest, createMetricBus, every, installSecondOrderGradients, useBackend, type BackendChoice } from '@kramers/core';
+import { BACKEND_CHOICES, collectLatest, createMetricBus, every, useBackend, type BackendChoice } from '@kramers/core';
 import { CompareOptionError, ModelSaveError, runCompare, type CompareOptions, type CompareResult } from '@kramers/experiments';
 import { sharpness } from '@kramers/hvp-estimator';
 import { DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, type OptimizerName } from '@kramers/optimizers';
@@ -110,13 +110,11 @@ export function compareCommand(io: Io, commandLine: string): Command {
       const latest = collectLatest(bus);
       if (writer) bus.subscribe(writer.observer);
       let progress: ReturnType<typeof progressReporter> | undefined;
-      let uninstall: (() => void) | undefined;
       let result: CompareResult;
       let backend: string;
       try {
+        // The sharpness plugin measures under a scoped second-order gradient registry; training keeps tfjs's own gradients.
         backend = await useBackend(flags.backend);
-        // Exact Hessian-vector products need the second-order gradient registry: process-wide, so only for this run.
-        uninstall = flags.sharpness ? installSecondOrderGradients() : undefined;
         result = await runCompare({
           dataset,
           optimizers: flags.optimizers,
@@ -154,7 +152,6 @@ export function compareCommand(io: Io, commandLine: string): Command {
         progress?.stop();
         // Completing the bus closes the --out file (a final synchronous flush).
         bus.complete();
-        uninstall?.();
         uncatch();
       }
       const failed = writer && flags.out !== undefined ? outFailureMessage(flags.out, writer) : undefined;

@@ -1,26 +1,36 @@
-import * as tf from '@tensorflow/tfjs';
-import { Command, Option } from 'commander';
+import type * as tf from '@tensorflow/tfjs';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   BACKEND_CHOICES,
+  ConfigError,
   createProbeContext,
-  installSecondOrderGradients,
-  permutation,
   createRng,
+  PROBE_LOSS_NAMES,
+  permutation,
+  probeLossName,
   probeSecondOrderSupport,
   useBackend,
+  withSecondOrderGradients,
   type BackendChoice,
+  type ProbeLossName,
 } from '@kramers/core';
 import { loadModel } from '@kramers/core/node';
-import { loadCsvFile, subset, toTensors, type ClassificationDataset as Dataset } from '@kramers/datasets';
-import { analyzeCurvature, type CurvatureReport } from '@kramers/hvp-estimator';
-import { formatNumber, formatTable } from '@kramers/reporters';
+import { findNonFiniteWeight } from '@kramers/experiments';
+import { analyzeCurvature, CURVATURE_DEFAULTS } from '@kramers/hvp-estimator';
+import { registerOptimizers } from '@kramers/optimizers';
 import { CliError } from '../cli-error.js';
 import type { Io } from '../io.js';
-import { nonNegativeInteger, oneOf, positiveInteger, positiveNumber } from '../parse-flags.js';
+import { integerAtLeast, nonNegativeInteger, oneOf, positiveInteger, positiveNumber } from '../parse-flags.js';
+import { loadCurvatureData, probeTensors } from './curvature-data.js';
+import { resolveCurvatureLoss } from './curvature-loss.js';
+import { renderCurvature, type CurvatureDoc } from './render-curvature.js';
 
 interface CurvatureFlags {
   model: string;
   data: string;
+  loss?: ProbeLossName;
+  targets?: number;
+  header?: boolean;
   topK: number;
   trace: boolean;
   traceProbes: number;
@@ -35,46 +45,56 @@ interface CurvatureFlags {
 
 export function curvatureCommand(io: Io): Command {
   return new Command('curvature')
-    .description(
-      'Hessian spectrum of a saved tfjs LayersModel on a CSV (features, then an integer label column), loss = mean categorical cross-entropy',
-    )
+    .description("Hessian spectrum of a saved tfjs LayersModel's training loss on a CSV: top eigenvalues, λ_min, trace, density")
     .requiredOption('--model <model.json>', 'tfjs layers-model JSON; its weights file must sit beside it')
-    .requiredOption('--data <data.csv>', 'CSV with a header: feature columns, then an integer class label (used as is: no rescaling)')
-    .addOption(new Option('--top-k <k>', 'largest eigenvalues to report').default(5).argParser(positiveInteger('--top-k')))
+    .requiredOption('--data <data.csv>', 'CSV: feature columns, then an integer class label or (--targets) float targets; used as is, no rescaling')
+    .addOption(
+      new Option('--loss <name>', `the loss to measure: ${PROBE_LOSS_NAMES.join(', ')} (default: the model's training config, else categoricalCrossentropy for a softmax output)`)
+        .argParser(lossName('--loss')),
+    )
+    .addOption(new Option('--targets <n>', 'float target columns at the end of the CSV, one per model output (MSE, MAE, Huber, binary cross-entropy); default: the output width').argParser(positiveInteger('--targets')))
+    .option('--header', 'line 1 of the CSV holds column names (default: detected, a header when a cell of line 1 is not a number)')
+    .option('--no-header', 'line 1 of the CSV is data')
+    .addOption(new Option('--top-k <k>', 'largest eigenvalues to report').default(CURVATURE_DEFAULTS.topK).argParser(positiveInteger('--top-k')))
     .option('--trace', 'estimate tr(H) (Hutchinson, Rademacher probes, with its standard error)', false)
-    .addOption(new Option('--trace-probes <n>', 'Hutchinson probes').default(30).argParser(positiveInteger('--trace-probes')))
+    .addOption(new Option('--trace-probes <n>', 'Hutchinson probes').default(CURVATURE_DEFAULTS.traceProbes).argParser(integerAtLeast('--trace-probes', 2)))
     .option('--density', 'spectral density by stochastic Lanczos quadrature', false)
-    .addOption(new Option('--density-bins <n>', 'density grid points').default(200).argParser(positiveInteger('--density-bins')))
+    .addOption(new Option('--density-bins <n>', 'density grid points').default(CURVATURE_DEFAULTS.densityBins).argParser(integerAtLeast('--density-bins', 2)))
     .addOption(new Option('--probe-size <n>', 'rows of the fixed Hessian batch, a seeded random subset (default: all rows)').argParser(positiveInteger('--probe-size')))
-    .addOption(new Option('--tol <t>', 'Lanczos relative Ritz-residual tolerance').default(1e-3).argParser(positiveNumber('--tol')))
-    .addOption(new Option('--seed <n>', 'seed for the probe subset, Lanczos start and trace probes').default(0).argParser(nonNegativeInteger('--seed')))
+    .addOption(new Option('--tol <t>', 'Lanczos relative Ritz-residual tolerance').default(CURVATURE_DEFAULTS.tol).argParser(positiveNumber('--tol')))
+    .addOption(new Option('--seed <n>', 'seed for the probe subset, Lanczos start and trace probes').default(CURVATURE_DEFAULTS.seed).argParser(nonNegativeInteger('--seed')))
     .addOption(new Option('--backend <name>', 'tfjs backend').default('auto').argParser(oneOf('--backend', BACKEND_CHOICES)))
     .option('--json', 'print one JSON document on stdout', false)
     .action(async (flags: CurvatureFlags) => {
       const backend = await useBackend(flags.backend);
+      // A model trained with kramers' SGLD names it in its training config; tfjs must know the class to load it.
+      registerOptimizers();
       const model = await loadModel(flags.model).catch((err: Error) => {
-        throw new CliError(`--model ${flags.model}: ${err.message}`);
+        throw new CliError(`--model ${flags.model}: ${withoutPrefix(err.message, `${flags.model}: `)}`);
       });
-      const uninstall = installSecondOrderGradients();
       try {
-        // A startup self-test: exact HVPs are only claimed where double backprop agrees with finite differences.
-        const secondOrderCheck = probeSecondOrderSupport();
+        checkModel(model, flags.model);
+        const { loss, lossSource } = resolveCurvatureLoss(model, flags.loss, flags.model);
+        const data = loadCurvatureData(flags, loss, model);
+        // Exact HVPs are only claimed where double backprop agrees with finite differences on this backend.
+        const secondOrderCheck = withSecondOrderGradients(() => probeSecondOrderSupport());
         if (!secondOrderCheck.ok) {
           io.stderr.write(`kramers: warning: double-backprop self-test failed on ${backend}:\n  ${secondOrderCheck.failures.join('\n  ')}\n`);
         }
-        checkModel(model);
-        let data: Dataset;
+        const rows = flags.probeSize === undefined || flags.probeSize >= data.rows ? undefined : permutation(data.rows, createRng(flags.seed)).slice(0, flags.probeSize);
+        const { x, y } = probeTensors(data, loss, rows);
         try {
-          data = loadCsvFile(flags.data, { numClasses: modelClasses(model) });
-        } catch (err) {
-          throw new CliError(`--data ${flags.data}: ${(err as Error).message}`);
-        }
-        checkShapes(model, data, flags.data);
-        const rows = probeRows(data, flags.probeSize, flags.seed);
-        const { x, y } = toTensors(rows === undefined ? data : subset(data, rows));
-        try {
-          const probe = createProbeContext({ model, x, y });
-          const report = analyzeCurvature(probe, {
+          let probe;
+          try {
+            probe = createProbeContext({ model, x, y, loss });
+          } catch (err) {
+            if (err instanceof ConfigError) throw new CliError(`--model ${flags.model} and --data ${flags.data} do not fit: ${err.message}`);
+            throw err;
+          }
+          if (flags.topK > probe.size) {
+            throw new CliError(`--top-k ${flags.topK} is more than the model has parameters (${probe.size}); use at most ${probe.size}`);
+          }
+          const { loss: lossValue, eigenvectors: _v, minEigenvector: _m, ...report } = analyzeCurvature(probe, {
             topK: flags.topK,
             trace: flags.trace,
             traceProbes: flags.traceProbes,
@@ -83,84 +103,51 @@ export function curvatureCommand(io: Io): Command {
             tol: flags.tol,
             seed: flags.seed,
           });
-          const doc = {
+          const doc: CurvatureDoc = {
             model: flags.model,
             data: flags.data,
             backend,
+            loss,
+            lossSource,
+            lossValue,
             probeRows: probe.rows,
             secondOrderCheck: { ok: secondOrderCheck.ok, failures: secondOrderCheck.failures },
             ...report,
           };
           io.stdout.write(flags.json ? `${JSON.stringify(doc)}\n` : renderCurvature(doc));
         } finally {
-          tf.dispose([x, y]);
+          x.dispose();
+          y.dispose();
         }
       } finally {
-        uninstall();
         model.dispose();
       }
     });
 }
 
-function modelClasses(model: tf.LayersModel): number {
-  const shape = model.outputs[0]!.shape;
-  return shape[shape.length - 1] ?? 0;
-}
-
-function checkModel(model: tf.LayersModel): void {
+/** One flat input, one output, finite weights: what the probe and the CSV layout assume. */
+function checkModel(model: tf.LayersModel, path: string): void {
   if (model.inputs.length !== 1 || model.outputs.length !== 1 || model.inputs[0]!.shape.length !== 2) {
-    throw new CliError('--model: only models with one flat input and one output are supported (e.g. Dense stacks)');
+    throw new CliError(`--model ${path}: only models with one flat input and one output are supported (e.g. Dense stacks)`);
   }
-}
-
-function checkShapes(model: tf.LayersModel, data: Dataset, path: string): void {
-  const inShape = model.inputs[0]!.shape;
-  const features = inShape[inShape.length - 1];
-  if (features !== data.cols) {
+  const bad = findNonFiniteWeight(model);
+  if (bad) {
     throw new CliError(
-      `--data ${path}: has ${data.cols} feature columns but the model takes ${String(features)} inputs; the CSV must hold the model's features, then the label`,
-    );
-  }
-  const classes = modelClasses(model);
-  if (data.numClasses > classes) {
-    throw new CliError(
-      `--data ${path}: labels go up to ${data.numClasses - 1} but the model has ${classes} outputs; labels must be integers in [0, ${classes - 1}]`,
+      `--model ${path}: weight '${bad.name}' (shape [${bad.shape.join(', ')}]) holds ${bad.value} at index ${bad.index}; ` +
+        'a model with non-finite weights has no curvature to measure (it diverged in training: retrain it, e.g. with a smaller learning rate)',
     );
   }
 }
 
-function probeRows(data: Dataset, size: number | undefined, seed: number): Int32Array | undefined {
-  if (size === undefined || size >= data.rows) return undefined;
-  return permutation(data.rows, createRng(seed)).slice(0, size);
+/** A loss name kramers can measure (tfjs's aliases mse and mae too), as its canonical name. */
+function lossName(flag: string) {
+  return (raw: string): ProbeLossName => {
+    const name = probeLossName(raw);
+    if (name === undefined) throw new InvalidArgumentError(`${flag} got "${raw}"; allowed: ${PROBE_LOSS_NAMES.join(', ')}.`);
+    return name;
+  };
 }
 
-type CurvatureDoc = CurvatureReport & {
-  model: string;
-  data: string;
-  backend: string;
-  probeRows: number;
-  secondOrderCheck: { ok: boolean; failures: readonly string[] };
-};
-
-function renderCurvature(doc: CurvatureDoc): string {
-  const lines = [
-    '',
-    `kramers curvature — ${doc.model} on ${doc.data} (${doc.probeRows} rows, ${doc.n} parameters, backend ${doc.backend})`,
-    `loss ${formatNumber(doc.loss)}   ‖∇L‖ ${formatNumber(doc.gradNorm)}   HVPs ${doc.hvpCount} (${doc.method}${doc.fallbackReason ? `: ${doc.fallbackReason}` : ''})`,
-    '',
-    formatTable(
-      ['', 'eigenvalue', 'Ritz residual'],
-      [
-        ...doc.eigenvalues.map((v, i) => [`λ${i + 1}`, v, doc.residuals[i] ?? null]),
-        ...(doc.minEigenvalue !== null ? [['λ_min', doc.minEigenvalue, doc.minEigenvalueResidual]] : []),
-      ],
-    ),
-  ];
-  if (!doc.converged) lines.push('', 'note: Lanczos stopped before every Ritz pair met the tolerance; raise --tol or check the residuals');
-  if (doc.trace) lines.push('', `tr(H) ${formatNumber(doc.trace.estimate)} ± ${formatNumber(doc.trace.stderr)} (${doc.trace.probes} probes)`);
-  if (doc.density) {
-    const g = doc.density.grid;
-    lines.push('', `density: ${g.length} points on [${formatNumber(g[0])}, ${formatNumber(g[g.length - 1])}] (values in --json)`);
-  }
-  return `${lines.join('\n')}\n`;
+function withoutPrefix(message: string, prefix: string): string {
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
