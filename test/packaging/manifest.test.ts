@@ -2,7 +2,7 @@
 // managers act on. No network; the tarballs themselves are checked by install.test.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   publishedPackages,
@@ -130,4 +130,16 @@ test('inversify’s peer reflect-metadata is a dependency of core, so strict pac
   // on: npm installs such peers by itself, pnpm and `--legacy-peer-deps` do not, and core then fails to load.
   const core = packages.find((p) => p.dir === 'core')!.manifest;
   expect(core.dependencies?.['reflect-metadata']).toMatch(/^\^0\.2\./);
+});
+
+test('READMEs quote the peer ranges the manifests declare', () => {
+  const readmes = [join(repoRoot, 'README.md'), ...packages.map((p) => join(p.path, 'README.md'))].filter(existsSync);
+  for (const peer of SHARED_PEERS) {
+    const floor = testedVersions(peer).floor.split('.').slice(0, 2).join('.');
+    const quoted = new RegExp(`\`${peer.replace('/', '\\/')}\` \\((\\d+\\.\\d+) or later`, 'g');
+    for (const file of readmes) {
+      const where = `${relative(repoRoot, file)}: ${peer}`;
+      for (const m of readFileSync(file, 'utf8').matchAll(quoted)) expect(m[1], where).toBe(floor);
+    }
+  }
 });
