@@ -128,7 +128,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
           probeSize: flags.probeSize,
           // At every epoch's last step: deterministic (same seed, same table), unlike a time budget.
           plugins: (_run, { stepsPerEpoch }) =>
-            flags.sharpness ? [sharpness({ topK: 3, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : [],
+            flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : [],
           bus,
           signal: stop.signal,
           runInfo: { command: commandLine, version: KRAMERS_VERSION },
