@@ -189,8 +189,8 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     if (options.saveModels !== undefined && !aborted()) {
       for (const run of runs) {
         const path = join(options.saveModels, run.name, 'model.json');
-        // With the optimizer, so the training config (and its loss) is saved too.
-        await saveModel(run.model, path, { includeOptimizer: true }).catch((err: unknown) => {
+        // saveModel keeps the compiled model's training config, so the loss it was trained on travels with it.
+        await saveModel(run.model, path).catch((err: unknown) => {
           const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
           throw new ModelSaveError(path, cause instanceof Error ? cause.message : String(cause), { cause: err });
         });
