@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchFromCsv, Float64Mlp, mlpFromLayersModel, type Batch } from './float64-mlp.js';
 
@@ -31,21 +32,26 @@ export function readReference(name: ReferenceCase): ReferenceJson {
   return JSON.parse(readFileSync(referencePath(name, 'reference.json'), 'utf8')) as ReferenceJson;
 }
 
-/** model.json + weights.bin through tfjs's in-memory IOHandler. */
-export async function loadReferenceModel(name: ReferenceCase): Promise<tf.LayersModel> {
-  const json = JSON.parse(readFileSync(referencePath(name, 'model.json'), 'utf8')) as {
+/** A saved layers model (model.json and the weight files its manifest names, beside it) through tfjs's in-memory IOHandler. */
+export async function loadLayersModelFile(modelJson: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(readFileSync(modelJson, 'utf8')) as {
     modelTopology: object;
-    weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }>;
+    weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>;
   };
-  const bin = readFileSync(referencePath(name, 'weights.bin'));
+  const dir = dirname(modelJson);
+  const bins = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
+  const bytes = Buffer.concat(bins);
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
       weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
     }),
   );
 }
+
+export const loadReferenceModel = (name: ReferenceCase): Promise<tf.LayersModel> =>
+  loadLayersModelFile(referencePath(name, 'model.json'));
 
 export function referenceBatch(name: ReferenceCase): Batch {
   return batchFromCsv(readFileSync(referencePath(name, 'data.csv'), 'utf8'));
