@@ -1,5 +1,6 @@
 // A hand-written training loop (optimizer.minimize on minibatches) with SGLD, observed by kramers. The probe
-// batch lets plugins evaluate the full-data loss at the current parameters without disturbing training.
+// batch lets plugins evaluate the full-data loss at the current parameters without disturbing training; the model is
+// never compiled (the loop computes its own cross-entropy), so the probe is told which loss that is.
 import * as tf from '@tensorflow/tfjs';
 import { basics, definePlugin, instrument, useBackend, type MetricEvent } from '@kramers/core';
 import { loadDataset, minibatches, standardize, toTensors } from '@kramers/datasets';
@@ -27,7 +28,7 @@ const optimizer = instrument(sgld({ learningRate: 0.1, diffusion: 1e-4, seed: 1 
   runId: 'sgld',
   batchSize: 32,
   plugins: [basics({ every: 10 }), fullLoss],
-  probe: { model, x: all.x, y: all.y },
+  probe: { model, x: all.x, y: all.y, loss: 'categoricalCrossentropy' },
 });
 optimizer.kramers.metric$.subscribe((e) => {
   if (e.kind === 'metric' && e.name === 'full_loss') console.log(`step ${e.iteration}: full-data loss ${(e as MetricEvent).value}`);
