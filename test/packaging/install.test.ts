@@ -78,6 +78,10 @@ test('each tarball holds what a user needs: built code with types and maps, sour
   if (datasets) expect(datasets.files.map((f) => f.path)).toContain('data/banknote.csv');
 });
 
+interface CurvatureJson {
+  eigenvalues: number[];
+}
+
 interface CompareJson {
   backend: string;
   runs: { final: { loss: number }; metrics: Record<string, { value: number }>; errors: unknown[] }[];
@@ -128,6 +132,13 @@ test.concurrent.each(matrix)(
     expect(fit.lambdaMax).toBeGreaterThan(0);
     expect(Number.isFinite(fit.lambdaMax)).toBe(true);
     expect((fit.selfTest as { failures: string[] }).failures).toEqual([]);
+    // The saved model through the installed command, on the probe rows: the same model, rows and loss as the
+    // library's last measurement, which sharpness takes at the final weights when fit ends.
+    expect(fit.lambdaIteration).toBe((fit.steps as number) - 1);
+    writeFileSync(join(dir, 'probe.csv'), `${String(fit.csv)}\n`);
+    const curvature = ['curvature', '--model', 'model/model.json', '--data', 'probe.csv', '--top-k', '1', '--json'];
+    const saved = JSON.parse((await step('npx kramers curvature', 'npx', ['--no', 'kramers', ...curvature])).stdout) as CurvatureJson;
+    expect(Math.abs(saved.eigenvalues[0]! / (fit.lambdaMax as number) - 1)).toBeLessThan(1e-3);
 
     const plain = await node('seeded app', 'out/plain.js');
     const withKramers = await node('seeded app importing kramers', 'out/with-core.js');

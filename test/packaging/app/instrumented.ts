@@ -1,7 +1,8 @@
 // The README's "Instrument your own training code", as a user's own script: model.fit with the sharpness plugin
-// measuring λ_max on a fixed probe batch.
+// measuring λ_max on a fixed probe batch, then the model saved for `kramers curvature`.
 import * as tf from '@tensorflow/tfjs';
 import { basics, instrument, probeSecondOrderSupport, useBackend, withSecondOrderGradients } from '@kramers/core';
+import { saveModel } from '@kramers/core/node';
 import { sharpness } from '@kramers/hvp-estimator';
 
 const backend = await useBackend();
@@ -23,13 +24,23 @@ const optimizer = instrument(tf.train.adam(0.01), {
   probe: { model, x, y },
 });
 let lambdaMax: number | undefined;
+let lambdaIteration: number | undefined;
 const errors: string[] = [];
 optimizer.kramers.metric$.subscribe((e) => {
-  if (e.kind === 'metric' && e.name === 'lambda_max' && typeof e.value === 'number') lambdaMax = e.value;
+  if (e.kind === 'metric' && e.name === 'lambda_max' && typeof e.value === 'number') {
+    lambdaMax = e.value;
+    lambdaIteration = e.iteration;
+  }
   if (e.kind === 'plugin-error') errors.push(`${e.plugin}: ${e.message}`);
 });
 model.compile({ optimizer, loss: 'categoricalCrossentropy' });
 await model.fit(x, y, { epochs: 4, batchSize: 16, verbose: 0 });
 const steps = optimizer.kramers.iterations;
 optimizer.kramers.close();
-console.log(JSON.stringify({ backend, tfjs: tf.version.tfjs, steps, lambdaMax, errors, selfTest }));
+
+await saveModel(model, 'model/model.json');
+// The probe rows as `kramers curvature` reads them: a header, the features, then the class label.
+const features = x.arraySync() as number[][];
+const labels = tf.argMax(y, 1).arraySync() as number[];
+const csv = ['x0,x1,x2,x3,label', ...features.map((row, i) => [...row, labels[i]].join(','))].join('\n');
+console.log(JSON.stringify({ backend, tfjs: tf.version.tfjs, steps, lambdaMax, lambdaIteration, errors, selfTest, csv }));
