@@ -5,7 +5,7 @@
  * patched, not subclassed, because users bring their own optimizer objects; `close()` undoes the patch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { filter, Subject, type Observable } from 'rxjs';
+import { filter, Observable, Subject } from 'rxjs';
 import { observeBatchSize } from './batch-size-observer.js';
 import type { KramersEvent, StepEvent } from './events.js';
 import { KramersFitCallback, type FitCallbackOptions } from './fit-callback.js';
@@ -39,7 +39,10 @@ export interface KramersSession {
   readonly runId: string;
   /** One event per observed update. */
   readonly step$: Observable<StepEvent>;
-  /** This run's metrics and plugin errors. */
+  /**
+   * This run's metrics and plugin errors. While nobody subscribes (and the session has its own bus), a plugin error is
+   * also written to the console once per plugin, so a failed measurement is never silent.
+   */
   readonly metric$: Observable<KramersEvent>;
   /** Updates observed so far. */
   readonly iterations: number;
@@ -169,7 +172,26 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   let knownParams: Record<string, tf.Variable> = {};
   const unobserveBatch = options.model ? observeBatchSize(options.model, (rows) => (observedBatch = rows)) : undefined;
   const accumulator = runAccumulator(runId);
-  const accumulation = bus.subscribe((e) => accumulator.add(e));
+  // A plugin that fails is switched off and reported on metric$; when nobody listens there (own bus, no subscriber),
+  // say so on the console once per plugin, or a script would go on without the measurement and without a word.
+  let listeners = 0;
+  const warned = new Set<string>();
+  const accumulation = bus.subscribe((e) => {
+    accumulator.add(e);
+    if (e.kind === 'plugin-error' && ownBus && listeners === 0 && !warned.has(e.plugin)) {
+      warned.add(e.plugin);
+      console.warn(`kramers: plugin "${e.plugin}" of run ${runId} failed at step ${e.iteration} (${e.phase}) and is switched off: ${e.message}`);
+    }
+  });
+  const source = ownBus ? bus.asObservable() : bus.pipe(filter((e) => e.runId === runId));
+  const metric$ = new Observable<KramersEvent>((subscriber) => {
+    listeners++;
+    const subscription = source.subscribe(subscriber);
+    return () => {
+      listeners--;
+      subscription.unsubscribe();
+    };
+  });
   const trainEnd = (reason: 'fit-end' | 'close'): void => {
     const t0 = performance.now();
     host.trainEnd(iteration - 1, reason);
@@ -297,7 +319,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   const session: KramersSession = {
     runId,
     step$: steps.asObservable(),
-    metric$: ownBus ? bus.asObservable() : bus.pipe(filter((e) => e.runId === runId)),
+    metric$,
     get iterations() {
       return iteration;
     },

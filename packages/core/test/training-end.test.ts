@@ -4,7 +4,7 @@
  * without changing what training reads.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test, vi } from 'vitest';
 import {
   definePlugin,
   every,
@@ -183,4 +183,29 @@ test('session.callback() on a model kramers was not given; passing it twice adds
   expect(events).toEqual([]);
   tf.dispose([xs, ys]);
   model.dispose();
+});
+
+test('a plugin error nobody listens for is written to the console once; with a listener it is not', () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const broken = definePlugin({ name: 'broken', setup: () => ({ onStep: () => { throw new Error('no luck'); } }) });
+    const w = tf.variable(tf.tensor1d([1, 2]));
+    const lossFn = () => tf.sum(tf.square(w)) as tf.Scalar;
+    const quiet = instrument(tf.train.sgd(0.1), { runId: 'quiet', plugins: [broken] });
+    for (let i = 0; i < 3; i++) quiet.minimize(lossFn);
+    quiet.kramers.close();
+    expect(warn.mock.calls).toEqual([['kramers: plugin "broken" of run quiet failed at step 0 (step) and is switched off: no luck']]);
+    expect(quiet.kramers.summary().errors.map((e) => e.message)).toEqual(['no luck']);
+    warn.mockClear();
+    const heard = instrument(tf.train.sgd(0.1), { runId: 'heard', plugins: [broken] });
+    const seen: string[] = [];
+    heard.kramers.metric$.subscribe((e) => e.kind === 'plugin-error' && seen.push(e.message));
+    heard.minimize(lossFn);
+    heard.kramers.close();
+    expect(seen).toEqual(['no luck']);
+    expect(warn).not.toHaveBeenCalled();
+    w.dispose();
+  } finally {
+    warn.mockRestore();
+  }
 });
