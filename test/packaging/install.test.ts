@@ -29,14 +29,15 @@ interface Packed {
   files: { path: string; size: number }[];
 }
 
-// Outside the repository, so nothing resolves through its node_modules or its workspaces.
-const work = mkdtempSync(join(tmpdir(), 'kramers-packaging-'));
+let work = '';
 let packed: Packed[] = [];
 let tarballs: string[] = [];
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} kB`;
 
 beforeAll(async () => {
+  // Outside the repository, so nothing resolves through its node_modules or its workspaces.
+  work = mkdtempSync(join(tmpdir(), 'kramers-packaging-'));
   const dest = join(work, 'tarballs');
   mkdirSync(dest);
   const workspaces = packages.flatMap((p) => ['-w', `packages/${p.dir}`]);
@@ -48,7 +49,9 @@ beforeAll(async () => {
   console.log(`npm pack: ${(r.ms / 1000).toFixed(1)} s\n${sizes.join('\n')}`);
 }, 180_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
 
 test('each tarball holds what a user needs: built code with types and maps, sources, README, LICENSE', () => {
   expect(packed.map((p) => p.name).sort()).toEqual(packages.map((p) => p.manifest.name).sort());
