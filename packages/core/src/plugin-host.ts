@@ -220,6 +220,25 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
     }
   };
 
+  /** Runs one hook inside tf.tidy, isolating its faults and measuring what it costs (the budget schedule's input). */
+  const invoke = <C>(a: ActivePlugin, phase: 'step' | 'train-end', it: number, hook: (ctx: C) => void, ctx: C): void => {
+    const hooks = a.hooks;
+    const t0 = performance.now();
+    try {
+      tf.tidy(() => {
+        hook.call(hooks, ctx);
+      });
+    } catch (err) {
+      fail(a, phase, err);
+    }
+    const ms = performance.now() - t0;
+    if (a.runs === 0) a.firstMs = ms;
+    a.lastMs = ms;
+    a.pluginMs += ms;
+    a.lastRun = it;
+    a.runs++;
+  };
+
   // Reused every step: the host's per-step path allocates as little as it can (it runs on every update).
   const dueNow: ActivePlugin[] = [];
   const dueResult = { count: 0, needsUpdate: false };
@@ -253,20 +272,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         ctx.paramValues = inputs.paramValues;
         if (a.needs.has('update')) ctx.previousParamValues = inputs.previousParamValues;
         ctx.lossFn = a.needs.has('lossFn') ? inputs.lossFn : undefined;
-        const t0 = performance.now();
-        try {
-          tf.tidy(() => {
-            a.hooks!.onStep!(ctx);
-          });
-        } catch (err) {
-          fail(a, 'step', err);
-        }
-        const ms = performance.now() - t0;
-        if (a.runs === 0) a.firstMs = ms;
-        a.lastMs = ms;
-        a.pluginMs += ms;
-        a.lastRun = inputs.iteration;
-        a.runs++;
+        invoke(a, 'step', inputs.iteration, a.hooks!.onStep!, ctx);
       }
       dueNow.length = 0;
     },
@@ -277,19 +283,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         const onTrainEnd = a.hooks?.onTrainEnd;
         if (!a.enabled || onTrainEnd === undefined || a.lastRun === it) continue;
         if (a.needs.has('probe') && probe && !probe.ready) continue;
-        const ctx: TrainEndContext = { iteration: it, reason, probe: a.ctx.probe, get, emit: a.emit };
-        const t0 = performance.now();
-        try {
-          tf.tidy(() => onTrainEnd.call(a.hooks, ctx));
-        } catch (err) {
-          fail(a, 'train-end', err);
-        }
-        const ms = performance.now() - t0;
-        if (a.runs === 0) a.firstMs = ms;
-        a.lastMs = ms;
-        a.pluginMs += ms;
-        a.lastRun = it;
-        a.runs++;
+        invoke(a, 'train-end', it, onTrainEnd, { iteration: it, reason, probe: a.ctx.probe, get, emit: a.emit });
       }
     },
     stats: () =>

@@ -160,9 +160,9 @@ test('schedules: every n, log-spaced, and the overhead budget decide from iterat
   expect(isDue(b, 100, { ...after, lastRun: 95, trainMs: 1000 })).toBe(false);
   expect(isDue(b, 100, { ...after, lastRun: 94, trainMs: 1000 })).toBe(true);
   // Log spacing for a cheap plugin: after a run at 99, wait ⌈100·(10^0.1 − 1)⌉ = 26 steps, at most maxGap.
-  // After the warm-up alone, the next run is predicted at a quarter of its cost (first runs are slower): 2·12.5 ms.
-  expect(isDue(b, 40, { lastRun: 0, runs: 1, pluginMs: 50, firstMs: 50, lastMs: 50, trainMs: 249 })).toBe(false);
-  expect(isDue(b, 40, { lastRun: 0, runs: 1, pluginMs: 50, firstMs: 50, lastMs: 50, trainMs: 250 })).toBe(true);
+  // After the warm-up alone, the next run is predicted at half its cost (first runs are slower): 2·25 ms.
+  expect(isDue(b, 40, { lastRun: 0, runs: 1, pluginMs: 50, firstMs: 50, lastMs: 50, trainMs: 499 })).toBe(false);
+  expect(isDue(b, 40, { lastRun: 0, runs: 1, pluginMs: 50, firstMs: 50, lastMs: 50, trainMs: 500 })).toBe(true);
   const cheap = { runs: 5, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 1e6 };
   const logged = budget(1, { perDecade: 10 });
   expect(isDue(logged, 124, { ...cheap, lastRun: 99 })).toBe(false);
@@ -207,10 +207,10 @@ test('the budget schedule keeps an expensive plugin within its share of training
     expect((stats.totalMs - stats.firstMs) / trainMs).toBeLessThanOrEqual(0.1);
     expect(stats.runs).toBe(ranAt.length);
     expect(ranAt[0]).toBe(0);
-    // The second run is predicted at a quarter of the cold first (5 ms): it waits until two of those fit in 10 % of
-    // training (100 ms) and are 5 / (0.1 · 1 ms) = 50 steps apart; then every 40 steps, within the budget.
-    expect(ranAt.slice(0, 3)).toEqual([0, 99, 139]);
-    expect(ranAt.length).toBe(24);
+    // The second run is predicted at half the cold first (10 ms): it waits until two of those fit in 10 % of
+    // training (200 ms) and are 10 / (0.1 · 1 ms) = 100 steps apart; then every 40 steps, within the budget.
+    expect(ranAt.slice(0, 3)).toEqual([0, 199, 239]);
+    expect(ranAt.length).toBe(22);
     // Spread at the budget's rate (4 ms / (0.1 · 1 ms) = 40 steps), not in bursts once the cold run is paid back.
     const gaps = ranAt.slice(1).map((it, i) => it - ranAt[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(40);
