@@ -134,6 +134,7 @@ describe('sharpness without a global second-order registry', () => {
     expect(lm.map((e) => e.iteration)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(lm[0]!.attributes).toEqual({ loss: 'categoricalCrossentropy', lossSource: 'compiled model' });
     expect(run.metrics('lambda_min')).toEqual([]); // off by default
+    for (const e of run.metrics('top_eigenvalues')) expect((e.value as { values: number[] }).values).toHaveLength(1); // λ_max alone by default
     expect(secondOrderGradientsInstalled()).toBe(false);
     expect(run.losses).toHaveLength(2);
     expect(run.losses[1]!).toBeLessThan(run.losses[0]!);
@@ -149,7 +150,7 @@ describe('sharpness with the registry installed', () => {
 
   let warm: Run;
   it('every(1) over 102 steps: lambda_max each step, served eigenvectors, no tensor growth', async () => {
-    warm = await train({ schedule: every(1), minEigenvalue: true }, 17, true);
+    warm = await train({ schedule: every(1), topK: 5, minEigenvalue: true }, 17, true);
     expect(warm.errors).toEqual([]);
     const lambdaMax = warm.metrics('lambda_max');
     expect(lambdaMax.map((e) => e.iteration)).toEqual(Array.from({ length: 102 }, (_, i) => i));
@@ -195,7 +196,7 @@ describe('sharpness with the registry installed', () => {
   });
 
   it('warm start from the previous step needs fewer HVPs than a cold start on the same trajectory', async () => {
-    const cold = await train({ schedule: every(1), minEigenvalue: true, warmStart: false }, 5);
+    const cold = await train({ schedule: every(1), topK: 5, minEigenvalue: true, warmStart: false }, 5);
     const hvps = (r: Run) => r.metrics('hvp_count').map((e) => e.value as number);
     const warmCounts = hvps(warm).slice(1, 30);
     const coldCounts = hvps(cold).slice(1, 30);
@@ -213,7 +214,7 @@ describe('sharpness with the registry installed', () => {
 
   it('runs on its schedule; at the final weights its λs, trace and density match the float64 Hessian there', async () => {
     const traceProbes = 10;
-    const options = { schedule: every(4), minEigenvalue: true, trace: true, traceProbes, density: true, densitySteps: 20, densityBins: 50 };
+    const options = { schedule: every(4), topK: 5, minEigenvalue: true, trace: true, traceProbes, density: true, densitySteps: 20, densityBins: 50 };
     const run = await train(options, 2, true);
     expect(run.errors).toEqual([]);
     // every(4) over 12 steps, and the final parameters when fit ends (iteration 11)

@@ -20,11 +20,11 @@ import { curvatureSchemaProperties, SHARPNESS_DEFAULTS } from './curvature-defau
 import type { HvpMethod } from './hvp.js';
 
 /**
- * Defaults: `SHARPNESS_DEFAULTS` (analyzeCurvature's `CURVATURE_DEFAULTS` without λ_min), trace and density off,
- * warm starts on.
+ * Defaults: `SHARPNESS_DEFAULTS` (analyzeCurvature's `CURVATURE_DEFAULTS`, but λ_max alone: topK 1, no λ_min),
+ * trace and density off, warm starts on.
  */
 export interface SharpnessConfig {
-  /** Largest eigenvalues to track. */
+  /** Largest eigenvalues to track (default 1: λ_max, cheap; the escape directions need more). */
   readonly topK: number;
   /** Also track λ_min, the most negative curvature (default false: it costs most of a Lanczos run). */
   readonly minEigenvalue: boolean;
@@ -94,6 +94,7 @@ const schema = {
   type: 'object',
   properties: {
     ...curvatureSchemaProperties,
+    topK: { ...curvatureSchemaProperties.topK, default: SHARPNESS_DEFAULTS.topK },
     minEigenvalue: { type: 'boolean', default: SHARPNESS_DEFAULTS.minEigenvalue },
     trace: { type: 'boolean', default: false },
     density: { type: 'boolean', default: false },
