@@ -134,7 +134,7 @@ describe('sharpness without a global second-order registry', () => {
     expect(lm.map((e) => e.iteration)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(lm[0]!.attributes).toEqual({ loss: 'categoricalCrossentropy', lossSource: 'compiled model' });
     expect(run.metrics('lambda_min')).toEqual([]); // off by default
-    for (const e of run.metrics('top_eigenvalues')) expect((e.value as { values: number[] }).values).toHaveLength(1); // λ_max alone by default
+    for (const e of run.metrics('top_eigenvalues')) expect((e.value as { values: readonly number[] }).values).toHaveLength(1); // λ_max alone by default
     expect(secondOrderGradientsInstalled()).toBe(false);
     expect(run.losses).toHaveLength(2);
     expect(run.losses[1]!).toBeLessThan(run.losses[0]!);
