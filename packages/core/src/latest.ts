@@ -105,24 +105,35 @@ export function collectLatest(events$: Observable<KramersEvent>): LatestCollecto
 }
 
 /**
- * The same fold for one run, kept in place: what a session uses on its own hot path (one map write per event, no
- * copies), turned into a RunSummary only when asked.
+ * The same fold for one run, kept in place: what a session uses on its own hot path (a few map lookups per event,
+ * no key strings, no copies), turned into a RunSummary only when asked.
  */
 export function runAccumulator(runId: string): { add(event: KramersEvent): void; summary(): RunSummary } {
   let lastIteration = -1;
-  const metrics = new Map<string, MetricEvent>();
+  // plugin → name → (whole-model value under '', per-layer values under the layer name)
+  const metrics = new Map<string, Map<string, Map<string, MetricEvent>>>();
   const errors: PluginErrorEvent[] = [];
   return {
     add(event) {
       if (event.runId !== runId) return;
       if (event.iteration > lastIteration) lastIteration = event.iteration;
       if (event.kind === 'metric') {
-        const key = metricKey(event);
-        if (replaces(metrics.get(key), event)) metrics.set(key, event);
+        let names = metrics.get(event.plugin);
+        if (names === undefined) metrics.set(event.plugin, (names = new Map()));
+        let layers = names.get(event.name);
+        if (layers === undefined) names.set(event.name, (layers = new Map()));
+        const layer = event.layer ?? '';
+        if (replaces(layers.get(layer), event)) layers.set(layer, event);
       } else if (event.kind === 'plugin-error') {
         errors.push(event);
       }
     },
-    summary: () => ({ runId, lastIteration, metrics: Object.fromEntries(metrics), errors: [...errors] }),
+    summary() {
+      const out: Record<string, MetricEvent> = {};
+      for (const names of metrics.values()) {
+        for (const layers of names.values()) for (const event of layers.values()) out[metricKey(event)] = event;
+      }
+      return { runId, lastIteration, metrics: out, errors: [...errors] };
+    },
   };
 }
