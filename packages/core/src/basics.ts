@@ -48,6 +48,7 @@ export function basics(config: Partial<BasicsConfig> = {}): Plugin<BasicsConfig,
       const layers: string[] = [];
       const layerIndex = new Map<string, number>();
       let sums = new Float64Array(Q);
+      let seen = new Uint8Array(0);
       const indexOf = (name: string): number => {
         let i = layerIndex.get(name);
         if (i === undefined) {
@@ -68,7 +69,8 @@ export function basics(config: Partial<BasicsConfig> = {}): Plugin<BasicsConfig,
           const before = step.previousParamValues();
           for (const name of grads.keys()) indexOf(name);
           sums.fill(0);
-          const seen = new Uint8Array(layers.length);
+          if (seen.length !== layers.length) seen = new Uint8Array(layers.length);
+          seen.fill(0);
           for (const [name, g] of grads) {
             const theta = now.get(name);
             const prev = before.get(name);

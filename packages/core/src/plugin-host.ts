@@ -9,7 +9,7 @@ import { ConfigError, validateConfig } from './config-validation.js';
 import type { EmitOptions, KramersEvent, MetricValue, PluginErrorEvent } from './events.js';
 import type { Need, Plugin, PluginHooks, StepContext, TrainEndContext } from './plugin.js';
 import type { ProbeContext } from './probe-context.js';
-import { every, isDue, type Schedule } from './schedule.js';
+import { every, isDue, type CostState, type Schedule } from './schedule.js';
 import type { ServiceToken } from './service-token.js';
 
 type MutableStepContext = { -readonly [K in keyof StepContext]: StepContext[K] };
@@ -22,6 +22,8 @@ interface ActivePlugin {
   readonly schedule: Schedule;
   readonly needs: ReadonlySet<Need>;
   hooks: PluginHooks<unknown> | undefined;
+  /** The schedule's input, refilled each step (no allocation on the step path). */
+  readonly cost: { -readonly [K in keyof CostState]: CostState[K] };
   enabled: boolean;
   lastRun: number | undefined;
   pluginMs: number;
@@ -129,13 +131,15 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
 
   const container = new Container();
   let iteration = -1;
+  // One wall-clock reading per step for all of its events (a step's events share their moment).
+  let wallTime = Date.now();
   const emitFor =
     (plugin: string) =>
     (name: string, value: MetricValue, opts?: EmitOptions): void => {
       publish(
         opts === undefined
-          ? { kind: 'metric', runId, iteration, plugin, name, value, wallTime: Date.now() }
-          : { kind: 'metric', runId, iteration, plugin, name, value, ...opts, wallTime: Date.now() },
+          ? { kind: 'metric', runId, iteration, plugin, name, value, wallTime }
+          : { kind: 'metric', runId, iteration, plugin, name, value, ...opts, wallTime },
       );
     };
   const get = <T>(token: ServiceToken<T>): T => {
@@ -164,6 +168,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       schedule: plugin.schedule ?? every(1),
       needs: new Set(plugin.needs ?? []),
       hooks: undefined,
+      cost: { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 },
       enabled: true,
       lastRun: undefined,
       pluginMs: 0,
@@ -246,6 +251,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
   return {
     due(it, trainMs) {
       iteration = it;
+      wallTime = Date.now();
       if (!setUp) setupAll();
       dueNow.length = 0;
       let needsUpdate = false;
@@ -253,7 +259,13 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         if (!a.enabled || a.hooks?.onStep === undefined) continue;
         // A probe batch still being collected: probe plugins wait (their schedule starts when it is there).
         if (a.needs.has('probe') && probe && !probe.ready) continue;
-        const cost = { lastRun: a.lastRun, runs: a.runs, pluginMs: a.pluginMs, firstMs: a.firstMs, lastMs: a.lastMs, trainMs };
+        const cost = a.cost;
+        cost.lastRun = a.lastRun;
+        cost.runs = a.runs;
+        cost.pluginMs = a.pluginMs;
+        cost.firstMs = a.firstMs;
+        cost.lastMs = a.lastMs;
+        cost.trainMs = trainMs;
         if (!isDue(a.schedule, it, cost)) continue;
         dueNow.push(a);
         needsUpdate ||= a.needs.has('update');
@@ -278,6 +290,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
     },
     trainEnd(it, reason) {
       iteration = it;
+      wallTime = Date.now();
       if (!setUp || it < 0) return;
       for (const a of active) {
         const onTrainEnd = a.hooks?.onTrainEnd;
