@@ -16,7 +16,7 @@ test('basics matches the closed form of SGD on L = ½‖w − 1‖², per layer 
     tf.variable(tf.zeros([1]), true, 'a/bias'),
     tf.variable(tf.zeros([3]), true, 'b/kernel'),
   ];
-  const opt = instrument(tf.train.sgd(eta), { plugins: [basics()] });
+  const opt = instrument(tf.train.sgd(eta), { plugins: [basics({ perLayer: true })] });
   const events: MetricEvent[] = [];
   opt.kramers.metric$.subscribe((e) => e.kind === 'metric' && events.push(e));
   for (let t = 0; t < 6; t++) {
@@ -39,4 +39,16 @@ test('basics matches the closed form of SGD on L = ½‖w − 1‖², per layer 
   expect(events.filter((e) => e.iteration === 0)).toHaveLength(1 + 4 + 8);
   opt.kramers.close();
   tf.dispose(vars);
+});
+
+test('by default basics emits the totals only: loss and four norms per step', () => {
+  const w = tf.variable(tf.zeros([3]), true, 'only/kernel');
+  const opt = instrument(tf.train.sgd(0.1), { plugins: [basics()] });
+  const events: MetricEvent[] = [];
+  opt.kramers.metric$.subscribe((e) => e.kind === 'metric' && events.push(e));
+  for (let i = 0; i < 3; i++) opt.minimize(() => tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar);
+  expect(events).toHaveLength(3 * 5);
+  expect(events.every((e) => e.layer === undefined)).toBe(true);
+  opt.kramers.close();
+  w.dispose();
 });
