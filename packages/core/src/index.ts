@@ -21,7 +21,7 @@ export type { ServiceToken } from './service-token.js';
 export { serviceToken } from './service-token.js';
 export type { Rng } from './rng.js';
 export { createRng, seedFor, permutation } from './rng.js';
-export type { ProbeContext, ProbeLossInfo } from './probe-context.js';
+export type { ProbeContext, ProbeData, ProbeLossInfo } from './probe-context.js';
 export type { ProbeSpec, ProbeBatch, ProbeBatchSource } from './probe.js';
 export { createProbeContext, trainableVariables } from './probe.js';
 export type { DatasetProbe } from './probe-from-dataset.js';

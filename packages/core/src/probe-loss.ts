@@ -39,6 +39,8 @@ export interface ResolvedLoss {
   readonly targets: TargetLayout;
   /** Mean data loss over rows, summed over outputs, plus regularisation: the scalar training minimises. */
   total(model: tf.LayersModel, ys: readonly tf.Tensor[], outputs: readonly tf.Tensor[]): tf.Scalar;
+  /** The data part alone: mean over rows of the per-row loss summed over outputs. */
+  data(ys: readonly tf.Tensor[], outputs: readonly tf.Tensor[]): tf.Scalar;
 }
 
 const ALIASES: Readonly<Record<string, ProbeLossName>> = {
@@ -118,15 +120,27 @@ function regularization(model: tf.LayersModel): tf.Scalar[] {
   return target.calculateLosses ? target.calculateLosses() : [];
 }
 
-function meanTotal(fns: readonly LossFunction[]) {
-  return (model: tf.LayersModel, ys: readonly tf.Tensor[], outputs: readonly tf.Tensor[]): tf.Scalar => {
-    let total: tf.Tensor | undefined;
-    fns.forEach((fn, i) => {
-      const term = tf.mean(fn(ys[i]!, outputs[i]!));
-      total = total ? tf.add(total, term) : term;
-    });
-    for (const penalty of regularization(model)) total = tf.add(total!, penalty);
-    return total as tf.Scalar;
+/** The sum of the model's regularisation penalties at the current weights (0 when it has none). */
+export function regularizationPenalty(model: tf.LayersModel): tf.Scalar {
+  return regularization(model).reduce<tf.Scalar>((sum, p) => tf.add(sum, p), tf.scalar(0));
+}
+
+// A loss function may return per-row values or (tf.losses.*) their mean; the mean over rows is the same either way.
+function meanLosses(fns: readonly LossFunction[]) {
+  return {
+    data(ys: readonly tf.Tensor[], outputs: readonly tf.Tensor[]): tf.Scalar {
+      let total: tf.Tensor | undefined;
+      fns.forEach((fn, i) => {
+        const term = tf.mean(fn(ys[i]!, outputs[i]!));
+        total = total ? tf.add(total, term) : term;
+      });
+      return total as tf.Scalar;
+    },
+    total(model: tf.LayersModel, ys: readonly tf.Tensor[], outputs: readonly tf.Tensor[]): tf.Scalar {
+      let total: tf.Tensor = this.data(ys, outputs);
+      for (const penalty of regularization(model)) total = tf.add(total, penalty);
+      return total as tf.Scalar;
+    },
   };
 }
 
@@ -140,7 +154,7 @@ export function resolveProbeLoss(model: tf.LayersModel, override: ProbeLoss | un
     const fn = typeof override === 'function' ? override : namedLossFunction(override);
     const name = typeof override === 'function' ? override.name || 'custom loss function' : probeLossName(override)!;
     const targets = typeof override === 'function' ? 'any' : layoutOf(name);
-    return { name, source: 'option', targets, total: meanTotal(Array.from({ length: outputs }, () => fn)) };
+    return { name, source: 'option', targets, ...meanLosses(Array.from({ length: outputs }, () => fn)) };
   }
   const compiled = compiledOf(model);
   if (!compiled) {
@@ -153,5 +167,5 @@ export function resolveProbeLoss(model: tf.LayersModel, override: ProbeLoss | un
   const name = describeCompiledLoss(compiled.loss, fns);
   // tfjs's own losses are named by strings; a function given to compile is the user's, with its own target layout.
   const targets = typeof compiled.loss === 'string' ? layoutOf(compiled.loss) : 'any';
-  return { name, source: 'compiled model', targets, total: meanTotal(fns) };
+  return { name, source: 'compiled model', targets, ...meanLosses(fns) };
 }

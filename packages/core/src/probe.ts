@@ -7,8 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from './config-validation.js';
 import { flatSize, readFlat, writeFlat } from './flat-params.js';
-import type { ProbeContext, ProbeLossInfo } from './probe-context.js';
-import { isCompiled, resolveProbeLoss, type ProbeLoss, type ResolvedLoss } from './probe-loss.js';
+import type { ProbeContext, ProbeData, ProbeLossInfo } from './probe-context.js';
+import { isCompiled, regularizationPenalty, resolveProbeLoss, type ProbeLoss, type ResolvedLoss } from './probe-loss.js';
 import { checkProbeInputs, checkProbeTargets } from './probe-shapes.js';
 import { createRng } from './rng.js';
 
@@ -72,6 +72,7 @@ function lossFnProbe(spec: Extract<ProbeSpec, { lossFn: unknown }>): ProbeContex
     rows: () => spec.rows,
     ready: () => true,
     lossInfo: () => info,
+    data: undefined,
     seed: spec.seed,
   });
 }
@@ -108,6 +109,12 @@ function modelProbe(spec: Exclude<ProbeSpec, { lossFn: unknown }>): ProbeContext
     if (spec.loss !== undefined || isCompiled(model)) loss();
   }
   let variables: tf.Variable[] | undefined;
+  const data: ProbeData = {
+    model,
+    batch: () => (source.current() ? batch() : undefined),
+    dataLoss: (ys, outputs) => loss().data(ys, outputs),
+    penalty: () => regularizationPenalty(model),
+  };
   return probeContext({
     lossFn: () => {
       const { xs, ys } = batch();
@@ -125,6 +132,7 @@ function modelProbe(spec: Exclude<ProbeSpec, { lossFn: unknown }>): ProbeContext
       const r = loss();
       return { name: r.name, source: r.source };
     },
+    data,
     seed: spec.seed,
   });
 }
@@ -135,6 +143,7 @@ interface ProbeParts {
   readonly rows: () => number;
   readonly ready: () => boolean;
   readonly lossInfo: () => ProbeLossInfo;
+  readonly data: ProbeData | undefined;
   readonly seed: number | undefined;
 }
 
@@ -175,6 +184,7 @@ function probeContext(parts: ProbeParts): ProbeContext {
       return parts.ready();
     },
     lossInfo: parts.lossInfo,
+    data: parts.data,
     rng,
     lossFn,
     loss: () => tf.tidy(() => lossFn().dataSync()[0]!),
