@@ -40,7 +40,7 @@ export interface PluginHostOptions {
 }
 
 /** Per-step values the instrumented optimizer hands to the host. */
-export type StepInputs = Omit<StepContext, 'get' | 'emit' | 'probe'>;
+export type StepInputs = Omit<StepContext, 'get' | 'has' | 'emit' | 'probe'>;
 
 export interface PluginStats {
   readonly name: string;
@@ -77,8 +77,8 @@ function refusePrevious(plugin: string): () => never {
   };
 }
 
-/** Enforce groups first; inside a group, a stable topological order over provides → dependsOn. */
-export function orderPlugins<P extends Pick<Plugin, 'name' | 'enforce' | 'provides' | 'dependsOn'>>(
+/** Enforce groups first; inside a group, a stable topological order over provides → dependsOn (and uses, if provided). */
+export function orderPlugins<P extends Pick<Plugin, 'name' | 'enforce' | 'provides' | 'dependsOn' | 'uses'>>(
   plugins: readonly P[],
 ): P[] {
   const byToken = new Map<symbol, P>();
@@ -100,6 +100,10 @@ export function orderPlugins<P extends Pick<Plugin, 'name' | 'enforce' | 'provid
         ]);
       }
       visit(provider, [...path, p.name]);
+    }
+    for (const token of p.uses ?? []) {
+      const provider = byToken.get(token.id);
+      if (provider) visit(provider, [...path, p.name]);
     }
     state.set(p, 'done');
     ordered.push(p);
@@ -142,6 +146,11 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
           : { kind: 'metric', runId, iteration, plugin, name, value, ...opts, wallTime },
       );
     };
+  const has = (token: ServiceToken<unknown>): boolean => {
+    if (!container.isBound(token.id)) return false;
+    const provider = active.find((a) => a.plugin.provides?.id === token.id);
+    return provider !== undefined && provider.enabled && provider.hooks !== undefined;
+  };
   const get = <T>(token: ServiceToken<T>): T => {
     if (!container.isBound(token.id)) {
       throw new Error(`no plugin provides "${token.description}" in run ${runId}; add the plugin that provides it`);
@@ -163,6 +172,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         lossFn: undefined,
         probe: plugin.needs?.includes('probe') ? probe : undefined,
         get,
+        has,
         emit,
       },
       schedule: plugin.schedule ?? every(1),
@@ -218,7 +228,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         });
       }
       try {
-        a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, emit: a.emit, probe });
+        a.hooks = a.plugin.setup({ runId, config: configs.get(a.plugin), get, has, emit: a.emit, probe });
       } catch (err) {
         fail(a, 'setup', err);
       }
@@ -296,7 +306,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         const onTrainEnd = a.hooks?.onTrainEnd;
         if (!a.enabled || onTrainEnd === undefined || a.lastRun === it) continue;
         if (a.needs.has('probe') && probe && !probe.ready) continue;
-        invoke(a, 'train-end', it, onTrainEnd, { iteration: it, reason, probe: a.ctx.probe, get, emit: a.emit });
+        invoke(a, 'train-end', it, onTrainEnd, { iteration: it, reason, probe: a.ctx.probe, get, has, emit: a.emit });
       }
     },
     stats: () =>

@@ -27,6 +27,8 @@ export interface SetupContext<C> {
   readonly config: C;
   /** Another plugin's service, resolved through the session's container. Throws if nobody provides it. */
   get<T>(token: ServiceToken<T>): T;
+  /** Whether some plugin of the session provides `token` (and is not switched off). */
+  has(token: ServiceToken<unknown>): boolean;
   /** Emits a metric at the current iteration (-1 before the first step). */
   emit(name: string, value: MetricValue, options?: EmitOptions): void;
   /** The session's probe context, if one was configured. */
@@ -54,11 +56,12 @@ export interface StepContext {
   /** The probe context. Requires `needs: ['probe']`. */
   readonly probe: ProbeContext | undefined;
   get<T>(token: ServiceToken<T>): T;
+  has(token: ServiceToken<unknown>): boolean;
   emit(name: string, value: MetricValue, options?: EmitOptions): void;
 }
 
 /** What a plugin sees when training ends: the final parameters are in the model; no step is in progress. */
-export type TrainEndContext = Pick<StepContext, 'iteration' | 'probe' | 'get' | 'emit'> & {
+export type TrainEndContext = Pick<StepContext, 'iteration' | 'probe' | 'get' | 'has' | 'emit'> & {
   /** Why: a fit/fitDataset call returned (or the session's callback saw onTrainEnd), or the session was closed. */
   readonly reason: 'fit-end' | 'close';
 };
@@ -90,6 +93,11 @@ export interface Plugin<C = unknown, S = unknown> {
   readonly config?: unknown;
   readonly provides?: ServiceToken<S>;
   readonly dependsOn?: readonly ServiceToken<unknown>[];
+  /**
+   * Services used when present: their providers run first if the session has them, and the plugin asks
+   * `ctx.has(token)` before `ctx.get(token)`. A missing one is not an error (unlike `dependsOn`).
+   */
+  readonly uses?: readonly ServiceToken<unknown>[];
   setup(ctx: SetupContext<C>): PluginHooks<S>;
 }
 

@@ -221,3 +221,35 @@ test('the budget schedule keeps an expensive plugin within its share of training
     now.mockRestore();
   }
 });
+
+test('uses: an optional service orders its provider first when present and is not required', () => {
+  const Token = serviceToken<{ value(): number }>('example/optional');
+  const seen: Array<boolean | number> = [];
+  const user = definePlugin({
+    name: 'user',
+    uses: [Token],
+    setup: () => ({ onStep: (ctx) => void seen.push(ctx.has(Token) ? ctx.get(Token).value() : false) }),
+  });
+  const provider = definePlugin<unknown, { value(): number }>({
+    name: 'provider',
+    provides: Token,
+    setup: () => {
+      let n = 0;
+      return { service: { value: () => n }, onStep: () => void n++ };
+    },
+  });
+  const w = tf.variable(tf.zeros([2]));
+  const loss = () => tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar;
+  // listed after its user, the provider still runs first: the user sees this step's count
+  const a = instrument(tf.train.sgd(0.1), { plugins: [user, provider] });
+  a.minimize(loss);
+  a.minimize(loss);
+  a.kramers.close();
+  expect(seen).toEqual([1, 2]);
+  seen.length = 0;
+  const b = instrument(tf.train.sgd(0.1), { plugins: [user] });
+  b.minimize(loss);
+  b.kramers.close();
+  expect(seen).toEqual([false]);
+  w.dispose();
+});
