@@ -5,4 +5,24 @@
  * eigenvectors, Gaussianity per direction vs pooled across parameters, and the gradient noise scale; during
  * training, the `sgn` plugin.
  */
-export {};
+export type { PerExampleMethod, PerExampleOptions, PerExampleGradients } from './per-example-gradients.js';
+export { perExampleGradients, PER_EXAMPLE_DEFAULTS } from './per-example-gradients.js';
+export type { NoiseCovariance, DirectionalNoise } from './noise-covariance.js';
+export { noiseCovariance, noiseAlong, finitePopulation } from './noise-covariance.js';
+export type { FitPoint, HessianNoiseFit } from './hessian-fit.js';
+export { hessianNoiseFit, DEFAULT_EIGENVALUE_THRESHOLD } from './hessian-fit.js';
+export type { SampledNoiseOptions, SampledNoise, SampledDirection, Estimate } from './sampled-noise.js';
+export { sampledNoise, SAMPLED_DEFAULTS } from './sampled-noise.js';
+export type { HessianEigenpairs } from './full-hessian-eigen.js';
+export { fullHessianEigen, FULL_HESSIAN_MAX_SIZE } from './full-hessian-eigen.js';
+export type {
+  NoiseDirections,
+  ExactNoiseOptions,
+  SampledNoiseAtPointOptions,
+  ExactNoiseReport,
+  ExactDirectionReport,
+  SampledNoiseReport,
+  SampledDirectionReport,
+  NoiseReport,
+} from './noise-at-point.js';
+export { noiseAtPoint } from './noise-at-point.js';
