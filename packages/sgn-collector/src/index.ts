@@ -26,3 +26,16 @@ export type {
   NoiseReport,
 } from './noise-at-point.js';
 export { noiseAtPoint } from './noise-at-point.js';
+export type { GradientMatrix } from './gradient-matrix.js';
+export type { SampleMoments, NormalityTest, Gaussianity } from './gaussianity.js';
+export { gaussianity, sampleMoments, normalityTest, MIN_NORMALITY_SAMPLE } from './gaussianity.js';
+export type { TailIndexOptions, TailIndexEstimate, TailIndexBlocks } from './tail-index.js';
+export { tailIndex, pooledTailIndex, tailIndexBlocks } from './tail-index.js';
+export type { NoiseScale, TwoBatchNorms, GradientSample, NoiseScaleAtPoint } from './noise-scale.js';
+export { simpleNoiseScale, twoBatchEstimate, noiseScaleAtPoint } from './noise-scale.js';
+export type { NoiseScaleTrackerOptions, StreamingNoiseScale, NoiseScaleTracker } from './noise-scale-tracker.js';
+export { createNoiseScaleTracker, NOISE_SCALE_DEFAULTS } from './noise-scale-tracker.js';
+export type { GradientWindowOptions, GradientWindow } from './gradient-window.js';
+export { createGradientWindow, GRADIENT_WINDOW_DEFAULTS } from './gradient-window.js';
+export type { BlockSignalToNoise, LayerSignalToNoise, SignalToNoise } from './signal-to-noise.js';
+export { signalToNoise } from './signal-to-noise.js';

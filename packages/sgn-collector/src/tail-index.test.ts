@@ -115,10 +115,11 @@ describe('tailIndex (Mohammadi et al. 2015, Corollary 2.4)', () => {
     expect(r.rawAlpha).toBeLessThan(tailIndex(x, { center: false }).rawAlpha - 0.3);
   });
 
-  it('rejects non-finite values, rows of different lengths and impossible block sizes', () => {
+  it('rejects non-finite values, malformed matrices and impossible block sizes', () => {
     expect(() => tailIndex([1, 2, NaN, 4, 5])).toThrow(/value 2 .* NaN/);
     expect(() => tailIndex([1, 2, 3, 4, Infinity], { center: false })).toThrow(/value 4 .* Infinity/);
-    expect(() => pooledTailIndex([[1, 2], [3]])).toThrow(/row 1 has 1 values/);
+    expect(() => pooledTailIndex({ rows: 2, size: 2, values: [1, 2, 3] })).toThrow(/need 4 numbers, got 3/);
+    expect(() => pooledTailIndex({ rows: 2, size: 2, values: [1, 2, 3, NaN] })).toThrow(/row 1, value 1 is NaN/);
     expect(() => tailIndex([1, 2, 3, 4, 5], { blockSize: 3 })).toThrow(/at least 2 blocks/);
   });
 });
@@ -130,10 +131,12 @@ describe('the Figure-1 contrast: Gaussian per direction, heavy-tailed when poole
   const parameters = 1000;
   const rng = createRng(41);
   const scales = Float64Array.from({ length: parameters }, () => 10 ** (4 * rng.next() - 2));
-  const rows = Array.from({ length: batches }, () => Float64Array.from(scales, (s) => s * rng.normal()));
+  const noise = new Float64Array(batches * parameters); // row-major: minibatch b's noise at [b·1000, (b + 1)·1000)
+  for (let k = 0; k < noise.length; k++) noise[k] = scales[k % parameters]! * rng.normal();
+  const column = (p: number) => Float64Array.from({ length: batches }, (_, b) => noise[b * parameters + p]!);
 
   it('pooled α̂ is far below 2 and matches the mixture-of-scales prediction', () => {
-    const pooled = pooledTailIndex(rows);
+    const pooled = pooledTailIndex({ rows: batches, size: parameters, values: noise });
     expect(pooled.blockSize).toBe(1000); // each block is one minibatch's whole noise vector
     // A block sums all parameters: log|Y| ≈ ½·log Σσ_p² + E log|z|, log|X| ≈ mean log σ_p + E log|z|, so
     // 1/α̂ ≈ (½·log Σσ_p² − mean log σ_p)/log m (derived): a scale mixture, not a heavy tail.
@@ -145,7 +148,7 @@ describe('the Figure-1 contrast: Gaussian per direction, heavy-tailed when poole
   });
 
   it('per coordinate (series of 1000 minibatches) the median α̂ is ≈ 2', () => {
-    const estimates = Array.from({ length: parameters }, (_, p) => tailIndex(rows.map((row) => row[p]!)));
+    const estimates = Array.from({ length: parameters }, (_, p) => tailIndex(column(p)));
     const perCoordinate = estimates.map((r) => r.rawAlpha);
     const med = median(perCoordinate);
     const sorted = [...perCoordinate].sort((a, b) => a - b);
@@ -158,7 +161,7 @@ describe('the Figure-1 contrast: Gaussian per direction, heavy-tailed when poole
   it('along a random unit direction the projected noise is Gaussian: α̂ ≈ 2', () => {
     const u = Float64Array.from({ length: parameters }, () => rng.normal());
     const norm = Math.hypot(...u);
-    const projections = rows.map((row) => row.reduce((s, v, p) => s + (v * u[p]!) / norm, 0));
+    const projections = Array.from({ length: batches }, (_, b) => u.reduce((s, up, p) => s + (up * noise[b * parameters + p]!) / norm, 0));
     const r = tailIndex(projections);
     expect(Math.abs(r.rawAlpha - 2)).toBeLessThan(3 * r.stdErr); // N = 1000: one series, stdErr ≈ 0.2
     expect(r.stdErr).toBeLessThan(0.4);

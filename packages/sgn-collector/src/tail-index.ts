@@ -13,6 +13,8 @@
  *   coordinate is Gaussian: the contrast of Xie 2021's Figure 1.
  */
 
+import { checkMatrix, columnMean, type GradientMatrix } from './gradient-matrix.js';
+
 /** Added to |x| inside every log, as Şimşekli et al.'s code does (np.spacing(1)), so an exact zero gives log ε, not −∞. */
 const LOG_EPSILON = 2 ** -52;
 
@@ -94,31 +96,23 @@ export function tailIndex(series: ArrayLike<number>, options: TailIndexOptions =
   let sum = 0; // every value is checked, the dropped ones too
   for (let i = 0; i < series.length; i++) sum += finite(series[i]!, i);
   const mean = options.center === false ? 0 : sum / series.length;
-  for (let i = 0; i < accumulator.used; i++) accumulator.add(finite(series[i]!, i) - mean);
+  for (let i = 0; i < accumulator.used; i++) accumulator.add(series[i]! - mean);
   return accumulator.result();
 }
 
 /**
  * Pooled protocol: every component of every row, flattened row by row into one series (Şimşekli et al.'s
- * `(grads − mean_grad).view(-1, 1)`). Rows are the noise or gradient vectors of the minibatches or examples, all
- * of one length; with `center` (default) each coordinate's mean over the rows is subtracted. Nothing is copied:
- * the series is read in place. Throws a RangeError on a non-finite value or rows of different lengths.
+ * `(grads − mean_grad).view(-1, 1)`). The rows are the gradient or noise vectors of the minibatches or examples;
+ * with `center` (default) each coordinate's mean over the rows is subtracted. Nothing is copied: the matrix is read
+ * in place. Throws a RangeError on a non-finite value or a malformed matrix.
  */
-export function pooledTailIndex(rows: readonly ArrayLike<number>[], options: TailIndexOptions = {}): TailIndexEstimate {
-  const width = rows[0]?.length ?? 0;
-  rows.forEach((row, r) => {
-    if (row.length !== width) throw new RangeError(`tail index: row ${r} has ${row.length} values, row 0 has ${width}`);
-  });
-  const accumulator = blockAccumulator(rows.length * width, options.blockSize);
-  const mean = new Float64Array(width); // every value is checked, the dropped ones too
-  rows.forEach((row, r) => {
-    for (let c = 0; c < width; c++) mean[c] += finite(row[c]!, r * width + c);
-  });
-  for (let c = 0; c < width; c++) mean[c] = options.center === false ? 0 : mean[c]! / rows.length;
-  for (let r = 0, seen = 0; seen < accumulator.used; r++) {
-    const row = rows[r]!;
-    for (let c = 0; c < width && seen < accumulator.used; c++, seen++) accumulator.add(finite(row[c]!, seen) - mean[c]!);
-  }
+export function pooledTailIndex(noise: GradientMatrix, options: TailIndexOptions = {}): TailIndexEstimate {
+  checkMatrix(noise, 1, 'pooledTailIndex');
+  const { size, values } = noise;
+  const accumulator = blockAccumulator(values.length, options.blockSize);
+  const mean = columnMean(noise, 'pooledTailIndex'); // also checks every value, the dropped ones too
+  if (options.center === false) mean.fill(0);
+  for (let k = 0; k < accumulator.used; k++) accumulator.add(values[k]! - mean[k % size]!);
   return accumulator.result();
 }
 
@@ -184,7 +178,7 @@ function blockAccumulator(n: number, blockSize: number | undefined): BlockAccumu
 }
 
 function finite(v: number, index: number): number {
-  if (!Number.isFinite(v)) throw new RangeError(`tail index: value ${index} (in row order) is ${String(v)}; every value must be finite`);
+  if (!Number.isFinite(v)) throw new RangeError(`tailIndex: value ${index} is ${String(v)}; every value must be finite`);
   return v;
 }
 
