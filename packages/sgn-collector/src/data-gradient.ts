@@ -20,6 +20,9 @@ export function writeDataGradient(probe: ProbeRows, xs: readonly tf.Tensor[], ys
 /** ∇θ penalty() as a flat vector, or undefined when the model has no regularisation (the gradient is then zero). */
 export function penaltyGradient(probe: ProbeRows): Float32Array | undefined {
   return tf.tidy(() => {
+    // A Sequential builds its inner model on first use, and until then reports no regularisation losses (so
+    // `penalty()` reads 0): one forward pass on one row builds it.
+    modelOutputs(probe.data.model, probe.xs.map((x) => tf.slice(x, 0, 1)));
     const vars = [...probe.variables];
     // tf.variableGrads refuses a function no variable reaches (a model without regularisers has a constant penalty
     // of 0): the 0·Σθ term adds a path whose gradient is exactly zero.
