@@ -13,6 +13,10 @@
  * the window, |G_t|² < |Ḡ_w|² and tr Σ is underestimated; a gradient that turns makes |Ḡ_w| small and tr Σ is
  * overestimated). Keep k small (default 10, as gpt-neox) or measure at a fixed θ (`noiseScaleAtPoint`).
  *
+ * The norms assume minibatches drawn with replacement. `model.fit` draws an epoch's rows without replacement, which
+ * on a data set of N rows biases B_simple up by about B_simple/N; pass the norms through `finitePopulationNorms`
+ * with N (and k·B < N) to remove that.
+ *
  * Memory k·n float32 (the gradients as tfjs computes them) plus n float64 for the running sum; each push is one pass
  * to check and square the new gradient and one to update the sum, with no allocation.
  */

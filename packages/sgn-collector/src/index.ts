@@ -32,7 +32,7 @@ export { gaussianity, sampleMoments, normalityTest, MIN_NORMALITY_SAMPLE } from 
 export type { TailIndexOptions, TailIndexEstimate, TailIndexBlocks } from './tail-index.js';
 export { tailIndex, pooledTailIndex, tailIndexBlocks } from './tail-index.js';
 export type { NoiseScale, TwoBatchNorms, GradientSample, NoiseScaleAtPoint } from './noise-scale.js';
-export { simpleNoiseScale, twoBatchEstimate, noiseScaleAtPoint } from './noise-scale.js';
+export { simpleNoiseScale, twoBatchEstimate, noiseScaleAtPoint, finitePopulationNorms } from './noise-scale.js';
 export type { NoiseScaleTrackerOptions, StreamingNoiseScale, NoiseScaleTracker } from './noise-scale-tracker.js';
 export { createNoiseScaleTracker, NOISE_SCALE_DEFAULTS } from './noise-scale-tracker.js';
 export type { GradientWindowOptions, GradientWindow } from './gradient-window.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@kramers/core';
-import { noiseScaleAtPoint, simpleNoiseScale, twoBatchEstimate } from './noise-scale.js';
+import { createRng, permutation } from '@kramers/core';
+import { createGradientWindow } from './gradient-window.js';
+import { finitePopulationNorms, noiseScaleAtPoint, simpleNoiseScale, twoBatchEstimate, twoBatchGradNormSq, twoBatchTraceSigma } from './noise-scale.js';
 import { gaussianGradients } from '../test/support/gaussian-gradients.js';
 
 describe('twoBatchEstimate (docs/theory.md §7)', () => {
@@ -109,5 +110,52 @@ describe('noiseScaleAtPoint', () => {
     expect(() => noiseScaleAtPoint({ kind: 'per-example', gradients: { rows: 3, size: 2, values: [1, 0, 0, 1, 2, NaN] } })).toThrow(
       /row 2, value 1 is NaN/,
     );
+  });
+});
+
+describe('finitePopulationNorms', () => {
+  it('makes the two-batch estimates unbiased for minibatches drawn without replacement within epochs', () => {
+    // A data set of N = 400 examples (its own |G|² and tr Σ are the truth); each epoch a fresh permutation cut into
+    // 50 batches of 8, a window of k = 10 batches inside the epoch (B_big = 80).
+    const n = 10;
+    const rows = 400;
+    const data = gaussianGradients(n, 0.05, 10, 31).matrix(rows, 32);
+    const truth = noiseScaleAtPoint({ kind: 'per-example', gradients: { rows, size: n, values: data }, wholeDataset: true });
+    const rng = createRng(33);
+    const window = createGradientWindow({ size: n, steps: 10 });
+    const batch = new Float64Array(n);
+    const sums = { rawGrad: 0, rawTrace: 0, grad: 0, trace: 0, steps: 0 };
+    for (let epoch = 0; epoch < 2000; epoch++) {
+      const order = permutation(rows, rng);
+      window.clear();
+      for (let start = 0; start < rows; start += 8) {
+        batch.fill(0);
+        for (let r = start; r < start + 8; r++) for (let i = 0; i < n; i++) batch[i] += data[order[r]! * n + i]! / 8;
+        const norms = window.push(batch, 8);
+        if (!norms) continue;
+        const corrected = finitePopulationNorms(norms, rows)!;
+        sums.rawGrad += twoBatchGradNormSq(norms);
+        sums.rawTrace += twoBatchTraceSigma(norms);
+        sums.grad += twoBatchGradNormSq(corrected);
+        sums.trace += twoBatchTraceSigma(corrected);
+        sums.steps++;
+      }
+    }
+    const mean = (v: number) => v / sums.steps;
+    // with-replacement formulas: |G|² low by tr Σ/(N − 1), tr Σ high by N/(N − 1)
+    expect(mean(sums.rawGrad) - truth.gradNormSq).toBeCloseTo(-truth.traceSigma / (rows - 1), 2);
+    expect(mean(sums.rawTrace) / truth.traceSigma).toBeCloseTo(rows / (rows - 1), 2);
+    expect(Math.abs(mean(sums.grad) / truth.gradNormSq - 1)).toBeLessThan(0.05);
+    expect(Math.abs(mean(sums.trace) / truth.traceSigma - 1)).toBeLessThan(0.01);
+    console.log(
+      `[noise-scale] without replacement, N=400, B=8, k=10: truth |G|² ${truth.gradNormSq.toFixed(4)}, tr Σ ${truth.traceSigma.toFixed(3)}; mean estimates with-replacement ${mean(sums.rawGrad).toFixed(4)}, ${mean(sums.rawTrace).toFixed(3)}; corrected ${mean(sums.grad).toFixed(4)}, ${mean(sums.trace).toFixed(3)}`,
+    );
+  });
+
+  it('is undefined once the big batch holds the whole data set, and checks N', () => {
+    const norms = { smallBatch: 8, smallNormSq: 1, bigBatch: 80, bigNormSq: 0.5 };
+    expect(finitePopulationNorms(norms, 80)).toBeUndefined();
+    expect(finitePopulationNorms(norms, 81)!.bigBatch).toBeCloseTo(80 * 80, 10); // b(N − 1)/(N − b)
+    expect(() => finitePopulationNorms(norms, 1.5)).toThrow(/datasetSize/);
   });
 });

@@ -72,6 +72,26 @@ export function checkBatchSizes({ smallBatch, bigBatch }: TwoBatchNorms, where: 
 }
 
 /**
+ * The same norms with each batch size replaced by its with-replacement equivalent, for minibatches drawn without
+ * replacement from N examples (an epoch's shuffled order cut into batches, as `model.fit` does): a mean of b
+ * distinct rows has covariance (Σ/b)·(N − b)/(N − 1) (docs/theory.md §0), i.e. that of b·(N − 1)/(N − b) rows drawn
+ * with replacement, so §7's estimates stay unbiased with those sizes. Without it the with-replacement formulas
+ * give E|Ĝ|² = |G|² − tr Σ/(N − 1) and E[tr Σ̂] = tr Σ·N/(N − 1) whatever B and k (derived), so B_simple comes out
+ * high by about B_simple/N relative: 10 % at B_simple = 100 on 1000 rows, and not estimable at all once B_simple
+ * nears N, which on a small data set it does near a minimum. Exact when the big batch's rows all come from one
+ * epoch; a window that spans an epoch boundary is treated as if they did. Returns undefined when bigBatch ≥ N (the
+ * window holds an epoch or more: choose k with k·B < N).
+ */
+export function finitePopulationNorms(norms: TwoBatchNorms, datasetSize: number): TwoBatchNorms | undefined {
+  const n = datasetSize;
+  if (!(Number.isInteger(n) && n >= 2)) throw new RangeError(`finitePopulationNorms: datasetSize must be an integer ≥ 2, got ${n}`);
+  if (norms.bigBatch >= n) return undefined;
+  // b_eff = b·(N − 1)/(N − b) (docs/theory.md §0: without replacement, Cov = (Σ/b)·(N − b)/(N − 1))
+  const effective = (b: number) => (b * (n - 1)) / (n - b);
+  return { ...norms, smallBatch: effective(norms.smallBatch), bigBatch: effective(norms.bigBatch) };
+}
+
+/**
  * Gradients at one θ:
  * - `per-example`: one row per example. `wholeDataset: true` says the rows are every example of the training set
  *   (as `kramers noise` computes them on a small data set): then G is their mean exactly and tr Σ their population
