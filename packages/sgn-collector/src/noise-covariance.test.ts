@@ -72,7 +72,8 @@ describe('noiseCovariance', () => {
     const c = noiseCovariance(pe, 8);
     expect(() => noiseAlong(c, [Float64Array.from([1, 1, 0, 0, 0, 0])])).toThrow(/norm 1.414.*unit vectors/);
     expect(() => noiseAlong(c, [Float64Array.from([1, 0])])).toThrow(/2 entries, expected n = 6/);
-    expect(() => noiseCovariance({ ...pe, rows: 1 }, 8)).toThrow(/at least 2/);
+    expect(() => noiseCovariance({ ...pe, rows: 1, values: pe.values.subarray(0, 6) }, 8)).toThrow(/at least 2 rows/);
+    expect(() => noiseCovariance({ ...pe, values: pe.values.map((v, i) => (i === 13 ? Number.NaN : v)) }, 8)).toThrow(/row 2, value 1 is NaN/);
     expect(() => noiseCovariance(pe, 0)).toThrow(/batchSize/);
   });
 

@@ -9,6 +9,7 @@
  * C·(m − B)/(m − 1), the finite-population factor, which is reported, not applied. Traces and quadratic forms use the
  * centred rows g_j − g (the same number as the raw second moment minus g gᵀ, without its cancellation).
  */
+import { checkMatrix, columnMean } from './gradient-matrix.js';
 import type { PerExampleGradients } from './per-example-gradients.js';
 
 /** Σ and C = Σ/B in trace, with the mean gradient; the per-example gradients it came from stay attached. */
@@ -46,17 +47,11 @@ export interface DirectionalNoise {
 export const UNIT_TOLERANCE = 1e-6;
 
 export function noiseCovariance(perExample: PerExampleGradients, batchSize: number): NoiseCovariance {
+  const where = 'noiseCovariance';
   const { rows: m, size: n, values } = perExample;
-  if (m < 2) throw new RangeError(`noiseCovariance: need at least 2 per-example gradients, got ${m}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`noiseCovariance: batchSize must be a positive integer, got ${batchSize}`);
-  }
-  const mean = new Float64Array(n);
-  for (let j = 0; j < m; j++) {
-    const row = values.subarray(j * n, (j + 1) * n);
-    for (let i = 0; i < n; i++) mean[i]! += row[i]!;
-  }
-  for (let i = 0; i < n; i++) mean[i]! /= m;
+  checkMatrix(perExample, 2, where);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`${where}: batchSize must be a positive integer, got ${batchSize}`);
+  const mean = columnMean(perExample, where);
   let sum = 0;
   for (let j = 0; j < m; j++) {
     const row = values.subarray(j * n, (j + 1) * n);

@@ -60,7 +60,7 @@ describe('sampledNoise against the exact covariance (wasm)', () => {
       for (let i = 0; i < n; i++) {
         let m = 0;
         for (const r of rows) m += pe.values[r * n + i]! / B;
-        worst = Math.max(worst, Math.abs(s.noise![k * n + i]! - (m - full[i]!)));
+        worst = Math.max(worst, Math.abs(s.noise!.values[k * n + i]! - (m - full[i]!)));
       }
     }
     expect(worst).toBeLessThan(1e-6);

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type ProbeContext, type Rng } from '@kramers/core';
 import { penaltyGradient, writeDataGradient } from './data-gradient.js';
+import type { GradientMatrix } from './gradient-matrix.js';
 import { checkUnit, finitePopulation } from './noise-covariance.js';
 import { gatherRows, probeRows, type ProbeRows } from './probe-rows.js';
 
@@ -66,8 +67,8 @@ export interface SampledNoise {
   /** The full-probe gradient g (penalty included), float64. */
   readonly gradient: Float64Array;
   readonly directions: readonly SampledDirection[];
-  /** ξ_k row-major (K × n), with `keepNoise`. */
-  readonly noise?: Float32Array;
+  /** Every ξ_k, row-major K × n, with `keepNoise` (e.g. for `pooledTailIndex`). */
+  readonly noise?: GradientMatrix;
 }
 
 export const SAMPLED_DEFAULTS = { samples: 200, seed: 0, chunkRows: 4096 } as const;
@@ -136,7 +137,7 @@ export function sampledNoise(probe: ProbeContext, options: SampledNoiseOptions):
       gradientProjection: dotArrays(gradient, u),
       minibatchNoise: along[d]!,
     })),
-    ...(noise ? { noise } : {}),
+    ...(noise ? { noise: { rows: k, size: p.size, values: noise } } : {}),
   };
 }
 
