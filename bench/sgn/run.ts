@@ -5,9 +5,9 @@
  *   (b) the dense path vs one ordinary gradient of the same rows, `probe.lossAndGradient()` on stock tfjs gradients
  *       as training computes it (target ≤ 2×). For reference also: that gradient under core's second-order registry
  *       (which the dense path runs under: its transpose-free matMul is faster on wasm), and the dense path writing
- *       into a reused buffer (`into`): a fresh 16.5 MiB result each call is first touched page by page, and in some
- *       processes that made the median dense call 3× slower (bimodal across runs; a bare 16.5 MiB allocation and
- *       touch measured 0.3–2.5 ms typically and up to 100 ms).
+ *       into a reused buffer (`into`). A fresh 16.5 MiB result is bimodal across runs: in 5 of 13 the C allocator
+ *       returned each freed result to the OS and every call faulted it in again (2.0–7.1× a gradient; raising
+ *       MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ removed it), so both ratios are printed.
  * Reps are interleaved (the order rotates each round) and summarised by medians; the loop is slow, so it runs fewer
  * reps. Run after building: `npx tsc -b && npx tsx bench/sgn/run.ts [reps]`; `BACKEND=cpu` for cpu. The last line
  * is the summary.

@@ -41,6 +41,8 @@ export interface ExactNoiseOptions extends NoiseAtPointCommon {
   readonly method?: 'auto' | PerExampleMethod;
   /** Rows per pass through tfjs (default 2048). */
   readonly chunkRows?: number;
+  /** A buffer of m·n floats for the per-example gradients, reused across calls (see `perExampleGradients`). */
+  readonly into?: Float32Array;
 }
 
 export interface SampledNoiseAtPointOptions extends NoiseAtPointCommon {
@@ -163,6 +165,7 @@ export function noiseAtPoint(probe: ProbeContext, options: ExactNoiseOptions | S
   const perExample = perExampleGradients(probe, {
     ...(options.method !== undefined ? { method: options.method } : {}),
     ...(options.chunkRows !== undefined ? { chunkRows: options.chunkRows } : {}),
+    ...(options.into !== undefined ? { into: options.into } : {}),
   });
   const c = noiseCovariance(perExample, options.batchSize);
   const along = noiseAlong(c, vectors);
