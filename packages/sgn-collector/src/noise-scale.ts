@@ -47,8 +47,9 @@ export function simpleNoiseScale(gradNormSq: number, traceSigma: number): NoiseS
 
 /**
  * The unbiased two-batch-size estimates of |G|² and tr Σ (docs/theory.md §7), from E|G_B|² = |G|² + tr(Σ)/B at two
- * batch sizes. Unbiased when both batches are drawn independently with replacement (or from a population much
- * larger than B_big), whatever their correlation with each other.
+ * batch sizes. Unbiased when each batch is drawn with replacement (or from a population much larger than B_big; else
+ * see `finitePopulationNorms`). The two batches may share examples (the big one may contain the small one): only
+ * each one's expectation enters.
  */
 export function twoBatchEstimate(norms: TwoBatchNorms): NoiseScale {
   checkBatchSizes(norms, 'twoBatchEstimate');
