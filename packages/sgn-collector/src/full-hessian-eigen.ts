@@ -37,6 +37,14 @@ export function fullHessianEigen(source: HvpSource, options: { readonly maxSize?
       e[i] = 0;
     }
   });
+  // float32 products make H e_i and H e_j disagree in their shared entry by rounding: average the two
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const mean = 0.5 * (h[i * n + j]! + h[j * n + i]!);
+      h[i * n + j] = mean;
+      h[j * n + i] = mean;
+    }
+  }
   const { values, vectors } = symmetricEigen(h, n);
   const order = Array.from({ length: n }, (_, i) => n - 1 - i); // ascending → descending
   return { eigenvalues: order.map((i) => values[i]!), eigenvectors: order.map((i) => vectors[i]!) };
