@@ -115,7 +115,13 @@ function layoutOf(name: string): TargetLayout {
 
 /** Regularisation penalties of the model's layers at the current weights (LayersModel.calculateLosses()). */
 function regularization(model: tf.LayersModel): tf.Scalar[] {
-  const m = model as unknown as { calculateLosses?: () => tf.Scalar[]; model?: { calculateLosses?: () => tf.Scalar[] } };
+  const m = model as unknown as {
+    calculateLosses?: () => tf.Scalar[];
+    model?: { calculateLosses?: () => tf.Scalar[] };
+    build?: () => void;
+  };
+  // A Sequential creates the inner model that knows its layers' penalties only when first built or applied.
+  if (model instanceof tf.Sequential && m.model === undefined) m.build?.();
   const target = m.model?.calculateLosses ? m.model : m;
   return target.calculateLosses ? target.calculateLosses() : [];
 }

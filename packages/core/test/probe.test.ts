@@ -110,3 +110,15 @@ test('probe loss and gradient match a closed form computed in float64 (softmax r
   tf.dispose([x, y]);
   model.dispose();
 });
+
+test("the probe's penalty is the model's regularisation, also before a Sequential was ever applied", () => {
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ units: 2, inputShape: [3], kernelRegularizer: tf.regularizers.l2({ l2: 0.5 }), kernelInitializer: 'ones' })],
+  });
+  const [x, y] = [tf.zeros([4, 3]), tf.zeros([4, 2])];
+  const probe = createProbeContext({ model, x, y, loss: 'meanSquaredError' });
+  // l2 · Σ W² over a 3 × 2 kernel of ones
+  expect(tf.tidy(() => probe.data!.penalty().dataSync()[0])).toBeCloseTo(0.5 * 6, 5);
+  tf.dispose([x, y]);
+  model.dispose();
+});
