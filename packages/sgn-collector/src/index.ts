@@ -39,3 +39,6 @@ export type { GradientWindowOptions, GradientWindow } from './gradient-window.js
 export { createGradientWindow, GRADIENT_WINDOW_DEFAULTS } from './gradient-window.js';
 export type { BlockSignalToNoise, LayerSignalToNoise, SignalToNoise } from './signal-to-noise.js';
 export { signalToNoise } from './signal-to-noise.js';
+export { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js';
+export type { SgnConfig, SgnOptions, SgnDirection, SgnAtProbe, SgnSnapshot, SgnService } from './sgn-plugin.js';
+export { sgn, Sgn, SGN_DEFAULTS } from './sgn-plugin.js';

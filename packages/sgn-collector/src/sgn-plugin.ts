@@ -1,0 +1,347 @@
+/**
+ * The `sgn` plugin: stochastic gradient noise during training, in two parts.
+ * - Every step, cheaply: the gradient noise scale B_simple = tr Σ/|G|² (McCandlish et al. 2018; docs/theory.md §7)
+ *   streamed from the training minibatch gradients themselves (two batch sizes: this step's and the last k steps'
+ *   together, bias-corrected EMAs), and the critical batch size it implies.
+ * - At the probe's rows, on its own budget and whenever the `Sharpness` service has fresh eigenvectors: per-example
+ *   gradients (one pass for dense chains), tr C with C = Σ/B, the noise along each served Hessian direction against
+ *   λ/B (C ≈ H/B near a minimum, Xie, Sato & Sugiyama 2021, §2), minibatch noise per direction tested for
+ *   Gaussianity and pooled across parameters for the tail index (their Figure 1 against Şimşekli et al. 2019), the
+ *   noise scale at a fixed θ, and the signal-to-noise ratio per layer.
+ * Its latest results are served under the `Sgn` token (the escape plugins read C along escape directions from it).
+ */
+import {
+  createRng,
+  defaultMeasurementSchedule,
+  definePlugin,
+  every,
+  isDue,
+  layerOf,
+  seedFor,
+  serviceToken,
+  type CostState,
+  type Plugin,
+  type ProbeContext,
+  type Schedule,
+  type StepContext,
+} from '@kramers/core';
+import { Sharpness, type FlatLayoutEntry, type SharpnessSnapshot } from '@kramers/hvp-estimator';
+import { gaussianity } from './gaussianity.js';
+import { createGradientWindow, type GradientWindow } from './gradient-window.js';
+import { DEFAULT_EIGENVALUE_THRESHOLD, hessianNoiseFit, type HessianNoiseFit } from './hessian-fit.js';
+import { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js';
+import { noiseAlong, noiseCovariance } from './noise-covariance.js';
+import { finitePopulationNorms, noiseScaleAtPoint } from './noise-scale.js';
+import { createNoiseScaleTracker } from './noise-scale-tracker.js';
+import { perExampleGradients } from './per-example-gradients.js';
+import { sampledNoise } from './sampled-noise.js';
+import { signalToNoise } from './signal-to-noise.js';
+import { pooledTailIndex, tailIndex } from './tail-index.js';
+
+export interface SgnConfig {
+  /** k: minibatch gradients whose mean is the streaming estimate's big batch (B_big = k·B; default 10). */
+  readonly window: number;
+  /** EMA decay of the streaming estimate (default 0.99). */
+  readonly beta: number;
+  /** Emit the streaming noise scale every this many steps (default 10). */
+  readonly emitEvery: number;
+  /**
+   * N, the training set's rows: fit draws an epoch's minibatches without replacement, which biases the streaming
+   * B_simple up by about B_simple/N; with N it is corrected. Without it, nothing is corrected.
+   */
+  readonly datasetSize?: number;
+  /** B in C = Σ/B at the probe (default: the largest observed training batch size; an epoch's last batch may be smaller). */
+  readonly batchSize?: number;
+  /** Measure at the probe's rows (needs `probe`; default true). */
+  readonly atProbe: boolean;
+  /** 'exact' (per-example gradients), 'sampled' (K minibatches), or 'auto': exact while the m × n matrix fits. */
+  readonly mode: 'auto' | 'exact' | 'sampled';
+  /** The exact path's memory cap in bytes for the per-example matrix (default 256 MiB). */
+  readonly maxExactBytes: number;
+  /** K minibatches in the sampled path (default 200). */
+  readonly samples: number;
+  /** Minibatches drawn per direction for its Gaussianity (default 1000). */
+  readonly gaussianitySamples: number;
+  /** Minibatch noise vectors pooled across parameters for the pooled tail index (default 50). */
+  readonly pooledSamples: number;
+  readonly seed: number;
+}
+
+export interface SgnOptions extends Partial<SgnConfig> {
+  /**
+   * When to measure at the probe besides after each fresh sharpness measurement (default
+   * `defaultMeasurementSchedule()`: within 10 % of training time, counted for this part alone).
+   */
+  readonly probeSchedule?: Schedule;
+}
+
+/** One direction at the probe: the Hessian's eigenvalue, the noise along it, and how Gaussian it is. */
+export interface SgnDirection {
+  readonly eigenvalue: number;
+  /** uᵀCu. */
+  readonly noiseVariance: number;
+  /** uᵀCu / (λ/B): 1 where C = H/B holds exactly along u. */
+  readonly ratioToHessian: number;
+  /** Excess kurtosis of minibatch noise along u (0 for a Gaussian). */
+  readonly kurtosis: number;
+  /** D'Agostino–Pearson normality p-value (NaN when there were too few samples). */
+  readonly pValue: number;
+  /** Tail index α̂ (2 for a Gaussian, < 2 heavy-tailed). */
+  readonly tailIndex: number;
+}
+
+export interface SgnAtProbe {
+  readonly iteration: number;
+  readonly mode: 'exact' | 'sampled';
+  readonly batchSize: number;
+  readonly rows: number;
+  readonly traceC: number;
+  readonly traceCStderr?: number;
+  /** Directions of the sharpness snapshot measured (empty without one). */
+  readonly directions: readonly SgnDirection[];
+  /** The served eigenvectors, in the same order as `directions` (for consumers that project on them). */
+  readonly eigenvectors: readonly Float64Array[];
+  readonly fit: HessianNoiseFit | null;
+  readonly pooledTailIndex: number | undefined;
+  /** B_simple at this θ from the probe's per-example gradients (exact path only). */
+  readonly noiseScale: number | undefined;
+}
+
+export interface SgnSnapshot {
+  /** The streaming noise scale and the iteration it was read at. */
+  readonly streaming: { readonly iteration: number; readonly bSimple: number | undefined };
+  /** The latest measurement at the probe's rows. */
+  readonly atProbe: SgnAtProbe | undefined;
+  /** The best current estimate of B_crit: the fixed-θ one when there is one, else the streaming one. */
+  readonly criticalBatchSize: number | undefined;
+}
+
+export interface SgnService {
+  latest(): SgnSnapshot;
+}
+
+export const Sgn = serviceToken<SgnService>('sgn-collector/sgn');
+
+export const SGN_DEFAULTS = {
+  window: 10,
+  beta: 0.99,
+  emitEvery: 10,
+  atProbe: true,
+  mode: 'auto',
+  maxExactBytes: 256 * 1024 * 1024,
+  samples: 200,
+  gaussianitySamples: 1000,
+  pooledSamples: 50,
+  seed: 0,
+} as const;
+
+const schema = {
+  type: 'object',
+  properties: {
+    window: { type: 'integer', minimum: 2, default: SGN_DEFAULTS.window },
+    beta: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: SGN_DEFAULTS.beta },
+    emitEvery: { type: 'integer', minimum: 1, default: SGN_DEFAULTS.emitEvery },
+    datasetSize: { type: 'integer', minimum: 1 },
+    batchSize: { type: 'integer', minimum: 1 },
+    atProbe: { type: 'boolean', default: SGN_DEFAULTS.atProbe },
+    mode: { type: 'string', enum: ['auto', 'exact', 'sampled'], default: SGN_DEFAULTS.mode },
+    maxExactBytes: { type: 'integer', minimum: 1, default: SGN_DEFAULTS.maxExactBytes },
+    samples: { type: 'integer', minimum: 2, default: SGN_DEFAULTS.samples },
+    gaussianitySamples: { type: 'integer', minimum: 2, default: SGN_DEFAULTS.gaussianitySamples },
+    pooledSamples: { type: 'integer', minimum: 1, default: SGN_DEFAULTS.pooledSamples },
+    seed: { type: 'integer', default: SGN_DEFAULTS.seed },
+  },
+  additionalProperties: false,
+} as const;
+
+type MutableCost = { -readonly [K in keyof CostState]: CostState[K] };
+
+/** Per-layer blocks of the flat vector: a layer's variables (kernel, bias) sit next to each other in probe order. */
+function layerBlocks(probe: ProbeContext): FlatLayoutEntry[] {
+  const blocks: FlatLayoutEntry[] = [];
+  let offset = 0;
+  for (const v of probe.variables) {
+    const name = layerOf(v.name);
+    const last = blocks[blocks.length - 1];
+    if (last && last.name === name && last.offset + last.size === offset) blocks[blocks.length - 1] = { ...last, size: last.size + v.size };
+    else blocks.push({ name, offset, size: v.size });
+    offset += v.size;
+  }
+  return blocks;
+}
+
+export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
+  const { probeSchedule, ...config } = options;
+  const atProbe = options.atProbe ?? SGN_DEFAULTS.atProbe;
+  return definePlugin<SgnConfig, SgnService>({
+    name: 'sgn',
+    configSchema: schema,
+    config,
+    schedule: every(1),
+    needs: atProbe ? ['probe'] : [],
+    provides: Sgn,
+    uses: [Sharpness],
+    setup(ctx) {
+      const c = ctx.config;
+      const measureSchedule = probeSchedule ?? defaultMeasurementSchedule();
+      const tracker = createNoiseScaleTracker({ beta: c.beta });
+      let window: GradientWindow | undefined;
+      let flat: Float32Array | undefined;
+      let streaming: SgnSnapshot['streaming'] = { iteration: -1, bSimple: undefined };
+      let probed: SgnAtProbe | undefined;
+      let into: Float32Array | undefined;
+      let layout: FlatLayoutEntry[] | undefined;
+      let sharpnessSeen = -1;
+      let batchSize: number | undefined = c.batchSize;
+      // The probe part's own cost, so its schedule keeps it within its share of training time.
+      const cost: MutableCost = { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 };
+      const best = (): number | undefined => probed?.noiseScale ?? streaming.bSimple;
+
+      const stream = (step: StepContext): void => {
+        const grads = step.gradientValues();
+        let n = 0;
+        for (const g of grads.values()) n += g.length;
+        if (n === 0) return;
+        if (!window || flat?.length !== n) {
+          window = createGradientWindow({ size: n, steps: c.window });
+          flat = new Float32Array(n);
+        }
+        let at = 0;
+        for (const g of grads.values()) {
+          flat.set(g, at);
+          at += g.length;
+        }
+        const b = step.step.batchSize;
+        if (b === undefined) return;
+        const norms = window.push(flat, b);
+        if (!norms) return;
+        const corrected = c.datasetSize === undefined ? norms : finitePopulationNorms(norms, c.datasetSize);
+        if (corrected) tracker.observe(corrected);
+        if (step.iteration % c.emitEvery === 0) {
+          const bSimple = tracker.estimate().bSimple;
+          streaming = { iteration: step.iteration, bSimple };
+          if (bSimple !== undefined) step.emit('noise_scale', bSimple);
+          const crit = best();
+          if (crit !== undefined) step.emit('critical_batch_size', crit);
+        }
+      };
+
+      const measure = (step: Pick<StepContext, 'iteration' | 'probe' | 'emit' | 'has' | 'get'>, snapshot: SharpnessSnapshot | undefined): void => {
+        const probe = step.probe!;
+        const B = batchSize;
+        if (B === undefined || probe.rows < 2 || B > probe.rows) return;
+        layout ??= layerBlocks(probe);
+        const rng = createRng(seedFor(c.seed, step.iteration));
+        const eigenvalues = snapshot?.eigenvalues ?? [];
+        const vectors = snapshot?.eigenvectors ?? [];
+        const exact = c.mode === 'exact' || (c.mode === 'auto' && probe.rows * probe.size * 4 <= c.maxExactBytes);
+        let traceC: number;
+        let traceCStderr: number | undefined;
+        let noiseVariances: number[];
+        let samplesAlong: Float64Array[];
+        let pooled: number | undefined;
+        let noiseScale: number | undefined;
+        if (exact) {
+          const rows = probe.rows;
+          if (into?.length !== rows * probe.size) into = new Float32Array(rows * probe.size);
+          const perExample = perExampleGradients(probe, { into });
+          const cov = noiseCovariance(perExample, B);
+          const along = noiseAlong(cov, vectors);
+          traceC = cov.traceC;
+          noiseVariances = along.map((d) => d.noiseVariance);
+          samplesAlong = along.map((d) => minibatchNoiseAlong(d.projections, B, c.gaussianitySamples, rng));
+          pooled = pooledTailIndex(minibatchNoiseVectors(perExample, cov.mean, B, c.pooledSamples, rng), { center: false }).alpha;
+          const scale = noiseScaleAtPoint({ kind: 'per-example', gradients: perExample, wholeDataset: true });
+          noiseScale = scale.bSimple;
+          const snr = signalToNoise({ kind: 'per-example', gradients: perExample, wholeDataset: true }, layout, B);
+          if (snr.total.snr !== undefined) step.emit('grad_snr', snr.total.snr);
+          for (const l of snr.layers) if (l.snr !== undefined) step.emit('grad_snr', l.snr, { layer: l.name });
+        } else {
+          const s = sampledNoise(probe, { batchSize: B, samples: c.samples, seed: seedFor(c.seed, step.iteration), directions: vectors, keepNoise: true });
+          traceC = s.traceC.estimate;
+          traceCStderr = s.traceC.stderr;
+          noiseVariances = s.directions.map((d) => d.noiseVariance.estimate);
+          samplesAlong = s.directions.map((d) => Float64Array.from(d.minibatchNoise));
+          pooled = s.noise ? pooledTailIndex(s.noise, { center: false }).alpha : undefined;
+        }
+        const directions: SgnDirection[] = eigenvalues.map((eigenvalue, k) => {
+          const g = gaussianity(samplesAlong[k]!);
+          return {
+            eigenvalue,
+            noiseVariance: noiseVariances[k]!,
+            ratioToHessian: noiseVariances[k]! / (eigenvalue / B),
+            kurtosis: g.moments.excessKurtosis,
+            pValue: g.normality.pValue,
+            tailIndex: tailIndex(samplesAlong[k]!, { center: false }).alpha,
+          };
+        });
+        const fit =
+          directions.length > 1
+            ? hessianNoiseFit(directions.map((d) => ({ eigenvalue: d.eigenvalue, noiseVariance: d.noiseVariance })), B, DEFAULT_EIGENVALUE_THRESHOLD)
+            : null;
+        probed = {
+          iteration: step.iteration,
+          mode: exact ? 'exact' : 'sampled',
+          batchSize: B,
+          rows: probe.rows,
+          traceC,
+          ...(traceCStderr === undefined ? {} : { traceCStderr }),
+          directions,
+          eigenvectors: vectors,
+          fit,
+          pooledTailIndex: pooled,
+          noiseScale,
+        };
+        step.emit('trace_C', traceC, traceCStderr === undefined ? undefined : { uncertainty: { stderr: traceCStderr } });
+        if (noiseScale !== undefined) {
+          step.emit('noise_scale_at_probe', noiseScale);
+          step.emit('critical_batch_size', noiseScale);
+        }
+        if (pooled !== undefined) step.emit('pooled_tail_index', pooled);
+        if (directions.length > 0) {
+          const labels = directions.map((_, k) => `u_${k + 1}`);
+          const vector = (values: number[]) => ({ kind: 'vector' as const, values, labels });
+          step.emit('noise_variance', vector(directions.map((d) => d.noiseVariance)));
+          step.emit('noise_to_hessian', vector(directions.map((d) => d.ratioToHessian)));
+          step.emit('direction_kurtosis', vector(directions.map((d) => d.kurtosis)));
+          step.emit('direction_normality_p', vector(directions.map((d) => d.pValue)));
+          step.emit('direction_tail_index', vector(directions.map((d) => d.tailIndex)));
+        }
+        if (fit?.slope != null) step.emit('noise_hessian_slope', fit.slope);
+        if (fit?.pearson != null) step.emit('noise_hessian_pearson', fit.pearson);
+      };
+
+      const maybeMeasure = (step: StepContext | (Pick<StepContext, 'iteration' | 'probe' | 'emit' | 'has' | 'get'> & { final: true })): void => {
+        if (!c.atProbe || !step.probe?.ready) return;
+        const snapshot = step.has(Sharpness) ? step.get(Sharpness).latest() : undefined;
+        const fresh = snapshot !== undefined && snapshot.iteration !== sharpnessSeen;
+        const final = 'final' in step;
+        if (!fresh && !final && !isDue(measureSchedule, step.iteration, cost)) return;
+        const t0 = performance.now();
+        measure(step, snapshot);
+        if (snapshot) sharpnessSeen = snapshot.iteration;
+        const ms = performance.now() - t0;
+        if (cost.runs === 0) cost.firstMs = ms;
+        cost.lastMs = ms;
+        cost.pluginMs += ms;
+        cost.lastRun = step.iteration;
+        cost.runs++;
+      };
+
+      return {
+        service: { latest: () => ({ streaming, atProbe: probed, criticalBatchSize: best() }) },
+        onStep(step) {
+          const observed = step.step.batchSize;
+          if (c.batchSize === undefined && observed !== undefined) batchSize = Math.max(batchSize ?? 0, observed);
+          // the training time the probe part's budget is a share of: elapsed time less this part's own
+          cost.trainMs = Math.max(0, step.step.elapsedMs - cost.pluginMs);
+          stream(step);
+          maybeMeasure(step);
+        },
+        onTrainEnd(end) {
+          if (probed?.iteration !== end.iteration) maybeMeasure({ ...end, final: true });
+        },
+      };
+    },
+  });
+}
