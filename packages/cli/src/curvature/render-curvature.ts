@@ -1,6 +1,6 @@
 import type { CurvatureReport } from '@kramers/hvp-estimator';
 import { formatNumber, formatTable } from '@kramers/reporters';
-import type { LossSource } from './curvature-loss.js';
+import type { LossSource } from '../saved-model/model-loss.js';
 
 /** The `--json` document of `kramers curvature`; `loss` names the loss, `lossValue` is its value at the weights. */
 export type CurvatureDoc = Omit<CurvatureReport, 'loss' | 'eigenvectors' | 'minEigenvector'> & {

@@ -6,7 +6,7 @@ import { CliError } from '../cli-error.js';
 /** Losses whose targets are class labels in the CSV's last column; the others take float targets, one per output. */
 const LABEL_LOSSES: readonly ProbeLossName[] = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
 
-export interface CurvatureDataFlags {
+export interface ModelDataFlags {
   readonly data: string;
   readonly targets?: number;
   readonly header?: boolean;
@@ -17,7 +17,7 @@ export interface CurvatureDataFlags {
  * model's outputs; sparse: the label itself), or one float target column per output (MSE, MAE, Huber, binary
  * cross-entropy). Errors name the flag, the file, line and column, and what is supported.
  */
-export function loadCurvatureData(flags: CurvatureDataFlags, loss: ProbeLossName, model: tf.LayersModel): Dataset {
+export function loadModelData(flags: ModelDataFlags, loss: ProbeLossName, model: tf.LayersModel): Dataset {
   const outputs = lastDim(model.outputs[0]!.shape);
   const inputs = lastDim(model.inputs[0]!.shape);
   const labels = LABEL_LOSSES.includes(loss);

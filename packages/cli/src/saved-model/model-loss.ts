@@ -5,7 +5,7 @@ import { CliError } from '../cli-error.js';
 /** Where the measured loss came from: `--loss`, the saved model's training config, or its softmax output. */
 export type LossSource = 'flag' | 'training config' | 'softmax output';
 
-export interface CurvatureLoss {
+export interface ModelLoss {
   readonly loss: ProbeLossName;
   readonly lossSource: LossSource;
 }
@@ -13,11 +13,11 @@ export interface CurvatureLoss {
 const CHOICES = PROBE_LOSS_NAMES.join(', ');
 
 /**
- * The loss `kramers curvature` measures: `--loss` when given; else the loss in the saved model's training config
- * (tfjs compiles a loaded model with it); else categorical cross-entropy when the output is a softmax; else an error
- * that lists the choices, since guessing would measure the curvature of a loss nobody trains on.
+ * The loss `kramers curvature` and `kramers noise` measure: `--loss` when given; else the loss in the saved model's
+ * training config (tfjs compiles a loaded model with it); else categorical cross-entropy when the output is a
+ * softmax; else an error that lists the choices, since guessing would measure a loss nobody trains on.
  */
-export function resolveCurvatureLoss(model: tf.LayersModel, flag: ProbeLossName | undefined, modelPath: string): CurvatureLoss {
+export function resolveModelLoss(model: tf.LayersModel, flag: ProbeLossName | undefined, modelPath: string): ModelLoss {
   if (flag !== undefined) return { loss: flag, lossSource: 'flag' };
   const compiled = (model as { loss?: unknown }).loss;
   const configured = Array.isArray(compiled) && compiled.length === 1 ? compiled[0] : compiled;
