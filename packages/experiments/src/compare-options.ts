@@ -25,7 +25,10 @@ export interface CompareOptions {
   /** Rows of the fixed probe batch (a seeded random subset of the training set) that probe plugins evaluate on. */
   readonly probeSize: number;
   /** Extra plugins per run, after `basics`. */
-  readonly plugins?: (run: OptimizerName, shape: { readonly stepsPerEpoch: number }) => readonly Plugin<never, unknown>[];
+  readonly plugins?: (
+    run: OptimizerName,
+    shape: { readonly stepsPerEpoch: number; readonly trainRows: number },
+  ) => readonly Plugin<never, unknown>[];
   /** The stream every run publishes to (metric, plugin-error and run events); default a new one. */
   readonly bus?: MetricBus;
   /** Called once the data are split, before training (for progress totals). */

@@ -81,7 +81,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       model,
       batchSize: options.batchSize,
       probe: { model, x: probeT.x, y: probeT.y, loss },
-      plugins: [basics({ perLayer: true }), ...(options.plugins?.(name, { stepsPerEpoch }) ?? [])],
+      plugins: [basics({ perLayer: true }), ...(options.plugins?.(name, { stepsPerEpoch, trainRows: train.rows }) ?? [])],
     });
     model.compile({ optimizer, loss });
     return { name, model, optimizer: optimizer as Instrumented<tf.Optimizer>, status: 'running', closed: false, nonFiniteLoss: false };

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, collectLatest, createMetricBus, every, useBackend, type BackendChoice } from '@kramers/core';
 import { CompareOptionError, ModelSaveError, runCompare, type CompareOptions, type CompareResult } from '@kramers/experiments';
 import { sharpness } from '@kramers/hvp-estimator';
+import { sgn } from '@kramers/sgn-collector';
 import { DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, type OptimizerName } from '@kramers/optimizers';
 import { progressReporter, type EventFileWriter } from '@kramers/reporters';
 import { CliError } from '../cli-error.js';
@@ -34,6 +35,7 @@ interface CompareFlags {
   saveModels?: string;
   probeSize: number;
   sharpness: boolean;
+  noise: boolean;
   json: boolean;
   progress: boolean;
 }
@@ -81,6 +83,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').default('auto').argParser(oneOf('--backend', BACKEND_CHOICES)))
     .addOption(new Option('--probe-size <n>', 'rows of the fixed probe batch (seeded subset of the training set) for curvature').default(2048).argParser(positiveInteger('--probe-size')))
     .option('--no-sharpness', 'skip the live Hessian eigenvalues (λ_max, λ_min) of the sharpness plugin')
+    .option('--no-noise', 'skip the gradient-noise plugin (noise scale, critical batch size, noise along the Hessian directions)')
     .addOption(new Option('--out <file>', 'also append every event to this JSONL file (run start/end events separate invocations)'))
     .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<optimizer>/model.json (for kramers curvature)'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
@@ -127,8 +130,11 @@ export function compareCommand(io: Io, commandLine: string): Command {
           testFraction: flags.testFraction,
           probeSize: flags.probeSize,
           // At every epoch's last step: deterministic (same seed, same table), unlike a time budget.
-          plugins: (_run, { stepsPerEpoch }) =>
-            flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : [],
+          plugins: (_run, { stepsPerEpoch, trainRows }) => [
+            ...(flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : []),
+            // after each sharpness measurement it measures the noise at the probe too; between, it streams the noise scale
+            ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed })] : []),
+          ],
           bus,
           signal: stop.signal,
           runInfo: { command: commandLine, version: KRAMERS_VERSION },
@@ -139,7 +145,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
             progress = progressReporter({
               runs: flags.optimizers.map((id) => ({ id, total: stepsPerEpoch * flags.epochs })),
               stream: io.stderr,
-              show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max'],
+              show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max', 'noise_scale'],
             });
             bus.subscribe(progress.observer);
           },

@@ -4,12 +4,12 @@ import { comparisonTable } from '@kramers/reporters';
 
 /** Columns of the final table, in order; anything else plugins emit follows. */
 const COLUMNS = {
-  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'grad_norm', 'distance'],
-  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'grad_norm', 'distance'],
+  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'grad_norm', 'distance'],
+  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'grad_norm', 'distance'],
 } as const;
 
 /** Shown per step or as a diagnostic elsewhere, or duplicates of a column: not extra columns. */
-const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count'];
+const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count', 'trace_C', 'noise_scale_at_probe', 'pooled_tail_index', 'noise_hessian_pearson', 'grad_snr'];
 
 /** The human output of `kramers compare`: a header line, the comparison table, and notes on what went wrong. */
 export function renderCompare(result: CompareResult, state: LatestState, backend: string): string {
