@@ -13,9 +13,11 @@
  * is the summary.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createProbeContext, useBackend, withSecondOrderGradients } from '@kramers/core';
+import { createProbeContext, every, useBackend, withSecondOrderGradients } from '@kramers/core';
 import { loadDataset, standardize, toTensors } from '@kramers/datasets';
-import { perExampleGradients } from '@kramers/sgn-collector';
+import { runCompare } from '@kramers/experiments';
+import { sharpness } from '@kramers/hvp-estimator';
+import { perExampleGradients, sgn } from '@kramers/sgn-collector';
 
 const REPS = Number(process.argv[2] ?? 30);
 const LOOP_REPS = 3;
@@ -79,7 +81,39 @@ console.log(
     `(${(loop / dataset.rows).toFixed(3)} ms a row); one batch gradient ${gradient.toFixed(1)} ms (under the registry ` +
     `${median(times.gradientRegistry).toFixed(1)} ms)`,
 );
+// kramers compare's job (banknote, SGD/SGLD/Adam, sharpness at each epoch end) with and without the sgn plugin at its
+// default schedule, interleaved rounds in this process; the ratio of total times is sgn's overhead on the command.
+const COMPARE_ROUNDS = Number(process.env.COMPARE_ROUNDS ?? 8);
+const compareMs = async (withNoise: boolean): Promise<number> => {
+  const result = await runCompare({
+    dataset: 'banknote',
+    optimizers: ['sgd', 'sgld', 'adam'],
+    epochs: 10,
+    batchSize: 32,
+    hidden: [16, 16],
+    learningRates: {},
+    diffusion: 1e-4,
+    seed: 0,
+    testFraction: 0.2,
+    probeSize: 2048,
+    plugins: (_run, { stepsPerEpoch, trainRows }) => [
+      sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) }),
+      ...(withNoise ? [sgn({ datasetSize: trainRows })] : []),
+    ],
+  });
+  return result.elapsedMs;
+};
+await compareMs(true);
+const compareRatios: number[] = [];
+for (let r = 0; r < COMPARE_ROUNDS; r++) {
+  const [first, second] = r % 2 === 0 ? [true, false] : [false, true];
+  const a = await compareMs(first);
+  const b = await compareMs(second);
+  compareRatios.push(first ? a / b : b / a);
+}
+const compareOverhead = median(compareRatios);
+console.log(`kramers compare's job (banknote, 10 epochs, 3 runs) with sgn / without: ${compareRatios.map((x) => x.toFixed(3)).join(', ')}`);
 console.log(
   `loop/dense ${(loop / dense).toFixed(1)}× (target ≥ 10×); dense/gradient ${(dense / gradient).toFixed(2)} (target ≤ 2), ` +
-    `into a reused buffer ${(median(times.denseInto) / gradient).toFixed(2)}`,
+    `into a reused buffer ${(median(times.denseInto) / gradient).toFixed(2)}; compare with sgn/without ${compareOverhead.toFixed(3)} (target ≤ 1.05)`,
 );

@@ -31,7 +31,7 @@ import { createGradientWindow, type GradientWindow } from './gradient-window.js'
 import { DEFAULT_EIGENVALUE_THRESHOLD, hessianNoiseFit, type HessianNoiseFit } from './hessian-fit.js';
 import { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js';
 import { noiseAlong, noiseCovariance } from './noise-covariance.js';
-import { finitePopulationNorms, noiseScaleAtPoint } from './noise-scale.js';
+import { finitePopulationNorms, simpleNoiseScale } from './noise-scale.js';
 import { createNoiseScaleTracker } from './noise-scale-tracker.js';
 import { perExampleGradients } from './per-example-gradients.js';
 import { sampledNoise } from './sampled-noise.js';
@@ -60,17 +60,18 @@ export interface SgnConfig {
   readonly maxExactBytes: number;
   /** K minibatches in the sampled path (default 200). */
   readonly samples: number;
-  /** Minibatches drawn per direction for its Gaussianity (default 1000). */
+  /** Minibatches drawn per direction for its Gaussianity (default 500: a kurtosis standard error of about 0.2). */
   readonly gaussianitySamples: number;
-  /** Minibatch noise vectors pooled across parameters for the pooled tail index (default 50). */
+  /** Minibatch noise vectors pooled across parameters for the pooled tail index (default 25, i.e. 25·n values). */
   readonly pooledSamples: number;
   readonly seed: number;
 }
 
 export interface SgnOptions extends Partial<SgnConfig> {
   /**
-   * When to measure at the probe besides after each fresh sharpness measurement (default
-   * `defaultMeasurementSchedule()`: within 10 % of training time, counted for this part alone).
+   * When to measure at the probe in a session without the `sharpness` plugin (default `defaultMeasurementSchedule()`:
+   * within 10 % of training time, counted for this part alone). With it, the probe part runs after each of its
+   * snapshots instead.
    */
   readonly probeSchedule?: Schedule;
 }
@@ -130,8 +131,8 @@ export const SGN_DEFAULTS = {
   mode: 'auto',
   maxExactBytes: 256 * 1024 * 1024,
   samples: 200,
-  gaussianitySamples: 1000,
-  pooledSamples: 50,
+  gaussianitySamples: 500,
+  pooledSamples: 25,
   seed: 0,
 } as const;
 
@@ -251,8 +252,11 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           noiseVariances = along.map((d) => d.noiseVariance);
           samplesAlong = along.map((d) => minibatchNoiseAlong(d.projections, B, c.gaussianitySamples, rng));
           pooled = pooledTailIndex(minibatchNoiseVectors(perExample, cov.mean, B, c.pooledSamples, rng), { center: false }).alpha;
-          const scale = noiseScaleAtPoint({ kind: 'per-example', gradients: perExample, wholeDataset: true });
-          noiseScale = scale.bSimple;
+          // B_simple = tr Σ/|G|² with the probe rows as the whole population (McCandlish et al. 2018, eq. 2.7): both
+          // are in the covariance already, so no further pass over the matrix
+          let g2 = 0;
+          for (const v of cov.mean) g2 += v * v;
+          noiseScale = simpleNoiseScale(g2, cov.traceSigma).bSimple;
           const snr = signalToNoise({ kind: 'per-example', gradients: perExample, wholeDataset: true }, layout, B);
           if (snr.total.snr !== undefined) step.emit('grad_snr', snr.total.snr);
           for (const l of snr.layers) if (l.snr !== undefined) step.emit('grad_snr', l.snr, { layer: l.name });
@@ -313,10 +317,14 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
 
       const maybeMeasure = (step: StepContext | (Pick<StepContext, 'iteration' | 'probe' | 'emit' | 'has' | 'get'> & { final: true })): void => {
         if (!c.atProbe || !step.probe?.ready) return;
-        const snapshot = step.has(Sharpness) ? step.get(Sharpness).latest() : undefined;
+        // With a sharpness plugin in the session, measure after each of its snapshots (its schedule already spends the
+        // curvature budget, and the noise along its fresh eigenvectors is what is worth having); without one, on this
+        // part's own budget.
+        const withSharpness = step.has(Sharpness);
+        const snapshot = withSharpness ? step.get(Sharpness).latest() : undefined;
         const fresh = snapshot !== undefined && snapshot.iteration !== sharpnessSeen;
         const final = 'final' in step;
-        if (!fresh && !final && !isDue(measureSchedule, step.iteration, cost)) return;
+        if (withSharpness ? !fresh && !final : !final && !isDue(measureSchedule, step.iteration, cost)) return;
         const t0 = performance.now();
         measure(step, snapshot);
         if (snapshot) sharpnessSeen = snapshot.iteration;
