@@ -39,9 +39,8 @@ export function measureNoise(probe: ProbeContext, settings: NoiseSettings): Nois
     layout: flatLayout(probe),
   };
   const measured = (mode.mode === 'exact' ? exactMeasurement : sampledMeasurement)(probe, directions.eigenvectors, modeSettings);
-  const { along, ...rest } = measured;
+  const { along } = measured;
   const points = directions.eigenvalues.map((eigenvalue, k) => ({ eigenvalue, noiseVariance: along[k]!.noiseVariance }));
-  const fit = hessianNoiseFit(points, batchSize);
   return {
     lossValue: probe.loss(),
     batchSize,
@@ -49,8 +48,16 @@ export function measureNoise(probe: ProbeContext, settings: NoiseSettings): Nois
     n: probe.size,
     mode: mode.mode,
     modeReason: mode.reason,
-    ...rest,
+    perExampleMethod: measured.perExampleMethod,
+    loopReason: measured.loopReason,
+    samples: measured.samples,
     seed: settings.seed,
+    gradNorm: measured.gradNorm,
+    traceSigma: measured.traceSigma,
+    traceSigmaStderr: measured.traceSigmaStderr,
+    traceC: measured.traceC,
+    traceCStderr: measured.traceCStderr,
+    finitePopulationFactor: measured.finitePopulationFactor,
     traceCFinitePopulationCorrected: measured.traceC * measured.finitePopulationFactor,
     directionSource: directions.source,
     lanczosConverged: directions.converged,
@@ -60,7 +67,10 @@ export function measureNoise(probe: ProbeContext, settings: NoiseSettings): Nois
       ...along[k]!,
       ratio: eigenvalue > 0 ? along[k]!.noiseVariance / (eigenvalue / batchSize) : null,
     })),
-    fit,
+    fit: hessianNoiseFit(points, batchSize),
+    gaussianity: measured.gaussianity,
+    noiseScale: measured.noiseScale,
+    signalToNoise: measured.signalToNoise,
   };
 }
 
