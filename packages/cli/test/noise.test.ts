@@ -234,6 +234,50 @@ describe('the Figure-1 contrast on a digits MLP', () => {
   });
 });
 
+test('a linear regression under MSE: tr C, B_simple and SNR equal their closed form from g_j = 2(φ_j·θ − y_j)φ_j, in float64', async () => {
+  // y = x·w + b on 3 features, 40 rows: the per-example gradients are known exactly, whatever θ.
+  await useBackend('cpu');
+  const rng = createRng(21);
+  const x = Array.from({ length: 40 }, () => Array.from({ length: 3 }, (_, j) => Math.fround((j + 1) * rng.normal() + j)));
+  const y = x.map((row) => Math.fround(1 + row[0]! - 0.5 * row[2]! + rng.normal()));
+  const csv = join(dir, 'linear.csv');
+  writeFileSync(csv, `${x.map((row, i) => [...row, y[i]].join(',')).join('\n')}\n`);
+  const w = [0.5, -0.25, 0.125].map(Math.fround);
+  const b = Math.fround(1.5);
+  const net = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [3], name: 'linear' })] });
+  const [kernel, bias] = [tf.tensor2d(w.map((v) => [v])), tf.tensor1d([b])];
+  net.setWeights([kernel!, bias!]);
+  net.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const path = join(dir, 'linear', 'model.json');
+  await saveModel(net, path);
+  tf.dispose([kernel!, bias!]);
+  net.dispose();
+
+  const g = x.map((row, i) => {
+    const phi = [...row, 1];
+    const r = row.reduce((s, v, j) => s + v * w[j]!, b) - y[i]!;
+    return phi.map((p) => 2 * r * p);
+  });
+  const mean = [0, 1, 2, 3].map((p) => g.reduce((s, row) => s + row[p]!, 0) / 40);
+  const traceSigma = g.reduce((s, row) => s + row.reduce((t, v, p) => t + (v - mean[p]!) ** 2, 0), 0) / 40;
+  const gradNormSq = mean.reduce((s, v) => s + v * v, 0);
+  const { code, doc } = await noise(['--model', path, '--data', csv, '--batch-size', '8', '--top-k', 'all', '--json']);
+  expect(code).toBe(0);
+  expect(doc).toMatchObject({ loss: 'meanSquaredError', lossSource: 'training config', m: 40, n: 4, mode: 'exact', perExampleMethod: 'dense' });
+  // float32 gradients against float64 arithmetic: measured 2.3e-8 on tr Σ and 3.1e-8 on B_simple (wasm)
+  expect(rel(doc.traceSigma, traceSigma)).toBeLessThan(1e-5);
+  expect(rel(doc.traceC, traceSigma / 8)).toBeLessThan(1e-5);
+  expect(rel(doc.noiseScale.bSimple, traceSigma / gradNormSq)).toBeLessThan(1e-5);
+  const kernelSigma = g.reduce((s, row) => s + row.slice(0, 3).reduce((t, v, p) => t + (v - mean[p]!) ** 2, 0), 0) / 40;
+  const kernelSignal = mean.slice(0, 3).reduce((s, v) => s + v * v, 0);
+  expect(rel(doc.signalToNoise.layers[0].snr, (8 * kernelSignal) / kernelSigma)).toBeLessThan(1e-5);
+  expect(doc.directions).toHaveLength(4);
+
+  const human = await noise(['--model', path, '--data', csv, '--batch-size', '8', '--top-k', 'all']);
+  expect(human.stdout).toContain("loss meanSquaredError (from the model's training config)");
+  expect(human.stdout).toContain('under MSE the theory expects C ∝ loss·H instead (docs/theory.md §1)');
+});
+
 describe('noise errors name the flag and the fix (exit 2)', () => {
   const wine = `${shared}reference/wine-mlp/`;
 

@@ -52,7 +52,9 @@ export function noiseCommand(io: Io): Command {
           throw new CliError(`--batch-size ${flags.batchSize} leaves no minibatch noise: a minibatch must be part of ${rows}; use at most ${m - 1}`);
         }
         const mode = chooseMode(m, probe.size, flags);
-        if (mode.mode === 'sampled' && flags.samples === undefined) io.stderr.write(`kramers: sampled mode: ${mode.reason}\n`);
+        if (mode.mode === 'sampled' && flags.samples === undefined) {
+          io.stderr.write(`kramers: ${mode.reason}: sampled mode, ${mode.samples} minibatch gradients (--samples K to choose)\n`);
+        }
         const measured = measureNoise(probe, {
           batchSize: flags.batchSize,
           topK: flags.topK,

@@ -43,5 +43,5 @@ export function chooseMode(m: number, n: number, flags: ModeFlags): NoiseMode {
   }
   return fits
     ? { mode: 'exact', samples, reason: `the per-example gradients (${size}) fit in --max-memory ${flags.maxMemory} MiB` }
-    : { mode: 'sampled', samples, reason: `the per-example gradients (${size}) exceed --max-memory ${flags.maxMemory} MiB; ${samples} sampled minibatches instead` };
+    : { mode: 'sampled', samples, reason: `the per-example gradients (${size}) exceed --max-memory ${flags.maxMemory} MiB` };
 }

@@ -52,7 +52,7 @@ export function fitPhrase(doc: NoiseDoc): string {
     doc.directionSource === 'all'
       ? `${fit.directionsUsed} directions with λ > ${approx(fit.threshold)}`
       : `the top ${fit.directionsUsed} directions; --top-k all fits every one`;
-  const head = `C ≈ ${approx(s)}·H/B (Pearson ${approx(r)} over ${over})`;
+  const head = `C ≈ ${approx(s)}·H/B (Pearson ${r.toFixed(2)} over ${over})`;
   const mse = doc.loss === 'meanSquaredError' ? '; under MSE the theory expects C ∝ loss·H instead (docs/theory.md §1)' : '';
   if (r < 0.5) return `${head}: the noise is not shaped like the Hessian along these directions${mse}`;
   const shape = r >= 0.9 ? 'the noise is shaped like the Hessian' : 'the noise follows the Hessian loosely';
