@@ -40,5 +40,7 @@ export { createGradientWindow, GRADIENT_WINDOW_DEFAULTS } from './gradient-windo
 export type { BlockSignalToNoise, LayerSignalToNoise, SignalToNoise } from './signal-to-noise.js';
 export { signalToNoise } from './signal-to-noise.js';
 export { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js';
+export type { DirectionGaussianity, NoiseMatrix, PooledTailIndex } from './noise-gaussianity.js';
+export { directionGaussianity, pooledGaussianity } from './noise-gaussianity.js';
 export type { SgnConfig, SgnOptions, SgnDirection, SgnAtProbe, SgnSnapshot, SgnService } from './sgn-plugin.js';
 export { sgn, Sgn, SGN_DEFAULTS } from './sgn-plugin.js';

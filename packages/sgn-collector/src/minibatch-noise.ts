@@ -46,7 +46,13 @@ export function minibatchNoiseAlong(perExampleNoise: ArrayLike<number>, batchSiz
  * K minibatch noise vectors (K × n, row-major) from the per-example gradients and their mean g: what Şimşekli et al.
  * pooled across parameters into one series.
  */
-export function minibatchNoiseVectors(perExample: GradientMatrix, mean: ArrayLike<number>, batchSize: number, samples: number, rng: Rng): GradientMatrix {
+export function minibatchNoiseVectors(
+  perExample: GradientMatrix,
+  mean: ArrayLike<number>,
+  batchSize: number,
+  samples: number,
+  rng: Rng,
+): GradientMatrix & { readonly values: Float32Array } {
   const { rows, size, values } = perExample;
   checkDraw(rows, batchSize, samples, 'minibatchNoiseVectors');
   if (mean.length !== size) throw new RangeError(`minibatchNoiseVectors: mean has ${mean.length} values, the gradients ${size}`);

@@ -26,17 +26,16 @@ import {
   type StepContext,
 } from '@kramers/core';
 import { Sharpness, type FlatLayoutEntry, type SharpnessSnapshot } from '@kramers/hvp-estimator';
-import { gaussianity } from './gaussianity.js';
 import { createGradientWindow, type GradientWindow } from './gradient-window.js';
 import { DEFAULT_EIGENVALUE_THRESHOLD, hessianNoiseFit, type HessianNoiseFit } from './hessian-fit.js';
 import { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js';
+import { directionGaussianity, pooledGaussianity, type PooledTailIndex } from './noise-gaussianity.js';
 import { noiseAlong, noiseCovariance } from './noise-covariance.js';
 import { finitePopulationNorms, simpleNoiseScale } from './noise-scale.js';
 import { createNoiseScaleTracker } from './noise-scale-tracker.js';
 import { perExampleGradients } from './per-example-gradients.js';
 import { sampledNoise } from './sampled-noise.js';
 import { signalToNoise } from './signal-to-noise.js';
-import { pooledTailIndex, tailIndex } from './tail-index.js';
 
 export interface SgnConfig {
   /** k: minibatch gradients whose mean is the streaming estimate's big batch (B_big = k·B; default 10). */
@@ -103,7 +102,8 @@ export interface SgnAtProbe {
   /** The served eigenvectors, in the same order as `directions` (for consumers that project on them). */
   readonly eigenvectors: readonly Float64Array[];
   readonly fit: HessianNoiseFit | null;
-  readonly pooledTailIndex: number | undefined;
+  /** Şimşekli et al.'s pooled tail index, and the same without parameters that have no noise at all. */
+  readonly pooled: PooledTailIndex | undefined;
   /** B_simple at this θ from the probe's per-example gradients (exact path only). */
   readonly noiseScale: number | undefined;
 }
@@ -240,7 +240,7 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
         let traceCStderr: number | undefined;
         let noiseVariances: number[];
         let samplesAlong: Float64Array[];
-        let pooled: number | undefined;
+        let pooled: PooledTailIndex | undefined;
         let noiseScale: number | undefined;
         if (exact) {
           const rows = probe.rows;
@@ -251,7 +251,7 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           traceC = cov.traceC;
           noiseVariances = along.map((d) => d.noiseVariance);
           samplesAlong = along.map((d) => minibatchNoiseAlong(d.projections, B, c.gaussianitySamples, rng));
-          pooled = pooledTailIndex(minibatchNoiseVectors(perExample, cov.mean, B, c.pooledSamples, rng), { center: false }).alpha;
+          pooled = pooledGaussianity(minibatchNoiseVectors(perExample, cov.mean, B, c.pooledSamples, rng));
           // B_simple = tr Σ/|G|² with the probe rows as the whole population (McCandlish et al. 2018, eq. 2.7): both
           // are in the covariance already, so no further pass over the matrix
           let g2 = 0;
@@ -266,17 +266,17 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           traceCStderr = s.traceC.stderr;
           noiseVariances = s.directions.map((d) => d.noiseVariance.estimate);
           samplesAlong = s.directions.map((d) => Float64Array.from(d.minibatchNoise));
-          pooled = s.noise ? pooledTailIndex(s.noise, { center: false }).alpha : undefined;
+          pooled = s.noise ? pooledGaussianity({ rows: s.noise.rows, size: s.noise.size, values: Float32Array.from(s.noise.values) }) : undefined;
         }
         const directions: SgnDirection[] = eigenvalues.map((eigenvalue, k) => {
-          const g = gaussianity(samplesAlong[k]!);
+          const g = directionGaussianity(samplesAlong[k]!);
           return {
             eigenvalue,
             noiseVariance: noiseVariances[k]!,
             ratioToHessian: noiseVariances[k]! / (eigenvalue / B),
-            kurtosis: g.moments.excessKurtosis,
-            pValue: g.normality.pValue,
-            tailIndex: tailIndex(samplesAlong[k]!, { center: false }).alpha,
+            kurtosis: g.kurtosis ?? Number.NaN,
+            pValue: g.pValue ?? Number.NaN,
+            tailIndex: g.tailIndex ?? Number.NaN,
           };
         });
         const fit =
@@ -293,7 +293,7 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           directions,
           eigenvectors: vectors,
           fit,
-          pooledTailIndex: pooled,
+          pooled,
           noiseScale,
         };
         step.emit('trace_C', traceC, traceCStderr === undefined ? undefined : { uncertainty: { stderr: traceCStderr } });
@@ -301,7 +301,10 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           step.emit('noise_scale_at_probe', noiseScale);
           step.emit('critical_batch_size', noiseScale);
         }
-        if (pooled !== undefined) step.emit('pooled_tail_index', pooled);
+        if (pooled?.alpha != null) step.emit('pooled_tail_index', pooled.alpha);
+        // Parameters with no noise at all (a constant input's weights, dead ReLUs) enter the pooled series as zeros,
+        // which the estimator reads as a heavy tail: the index without them says how much of it is noise.
+        if (pooled?.alphaExcludingZeros != null) step.emit('pooled_tail_index_with_noise', pooled.alphaExcludingZeros);
         if (directions.length > 0) {
           const labels = directions.map((_, k) => `u_${k + 1}`);
           const vector = (values: number[]) => ({ kind: 'vector' as const, values, labels });

@@ -17,7 +17,7 @@ import {
   type GradientSample,
 } from '@kramers/sgn-collector';
 import { float32, gaussianityDoc, pooledMinibatches, type ModeMeasurement, type ModeSettings } from './mode-measurement.js';
-import { directionGaussianity, pooledGaussianity, type DirectionGaussianity, type PooledTailIndex } from './noise-gaussianity.js';
+import { directionGaussianity, pooledGaussianity, type DirectionGaussianity, type PooledTailIndex } from '@kramers/sgn-collector';
 
 export function exactMeasurement(probe: ProbeContext, vectors: readonly Float64Array[], settings: ModeSettings): ModeMeasurement {
   const { batchSize, minibatches } = settings;

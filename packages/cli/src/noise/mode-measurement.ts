@@ -1,6 +1,6 @@
 import type { FlatLayoutEntry } from '@kramers/hvp-estimator';
 import type { NoiseDirectionDoc, NoiseDoc, NoiseGaussianityDoc } from './noise-doc.js';
-import type { DirectionGaussianity, PooledTailIndex } from './noise-gaussianity.js';
+import type { DirectionGaussianity, PooledTailIndex } from '@kramers/sgn-collector';
 
 /** What the exact and the sampled path each measure at the probe's θ, before the directions meet their eigenvalues. */
 export type ModeMeasurement = Pick<

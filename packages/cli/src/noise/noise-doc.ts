@@ -4,7 +4,7 @@
  */
 import type { HessianNoiseFit, PerExampleMethod } from '@kramers/sgn-collector';
 import type { LossSource } from '../saved-model/model-loss.js';
-import type { DirectionGaussianity } from './noise-gaussianity.js';
+import type { DirectionGaussianity } from '@kramers/sgn-collector';
 
 export interface NoiseDirectionDoc {
   /** λ_k of the probe loss's Hessian. */

@@ -4,7 +4,7 @@
  * themselves are in the table and in --json.
  */
 import type { NoiseDoc } from './noise-doc.js';
-import type { DirectionGaussianity } from './noise-gaussianity.js';
+import type { DirectionGaussianity } from '@kramers/sgn-collector';
 
 /**
  * Per-direction α̂ at or above this reads as Gaussian tails: with K = 2000 minibatches α̂ has a standard error of

@@ -7,7 +7,7 @@
 import type { ProbeContext } from '@kramers/core';
 import { sampledNoise, simpleNoiseScale } from '@kramers/sgn-collector';
 import { float32, gaussianityDoc, pooledMinibatches, type ModeMeasurement, type ModeSettings } from './mode-measurement.js';
-import { directionGaussianity, pooledGaussianity } from './noise-gaussianity.js';
+import { directionGaussianity, pooledGaussianity } from '@kramers/sgn-collector';
 import { sampledSignalToNoise } from './sampled-signal-to-noise.js';
 
 export function sampledMeasurement(probe: ProbeContext, vectors: readonly Float64Array[], settings: ModeSettings): ModeMeasurement {

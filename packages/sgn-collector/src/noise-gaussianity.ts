@@ -5,7 +5,8 @@
  * Pooling mixes parameters whose noise differs in scale by orders of magnitude, which this tail estimator reads as a
  * heavy tail even when each one is Gaussian; so a pooled α̂ well below 2 beside per-direction α̂ ≈ 2 is that mixing.
  */
-import { gaussianity, pooledTailIndex, tailIndex } from '@kramers/sgn-collector';
+import { gaussianity } from './gaussianity.js';
+import { pooledTailIndex, tailIndex } from './tail-index.js';
 
 /** The statistics of one direction's minibatch noise; null where a statistic is undefined (JSON has no NaN). */
 export interface DirectionGaussianity {
