@@ -26,6 +26,8 @@ interface ActivePlugin {
   readonly cost: { -readonly [K in keyof CostState]: CostState[K] };
   enabled: boolean;
   lastRun: number | undefined;
+  /** The iteration of the last train-end call, so a fit end and a close at the same step make one. */
+  lastEnd: number | undefined;
   pluginMs: number;
   firstMs: number;
   lastMs: number;
@@ -181,6 +183,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       cost: { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 },
       enabled: true,
       lastRun: undefined,
+      lastEnd: undefined,
       pluginMs: 0,
       firstMs: 0,
       lastMs: 0,
@@ -304,9 +307,11 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
       if (!setUp || it < 0) return;
       for (const a of active) {
         const onTrainEnd = a.hooks?.onTrainEnd;
-        if (!a.enabled || onTrainEnd === undefined || a.lastRun === it) continue;
+        if (!a.enabled || onTrainEnd === undefined || a.lastEnd === it) continue;
+        const ranAtStep = a.lastRun === it;
+        a.lastEnd = it;
         if (a.needs.has('probe') && probe && !probe.ready) continue;
-        invoke(a, 'train-end', it, onTrainEnd, { iteration: it, reason, probe: a.ctx.probe, get, has, emit: a.emit });
+        invoke(a, 'train-end', it, onTrainEnd, { iteration: it, reason, ranAtStep, probe: a.ctx.probe, get, has, emit: a.emit });
       }
     },
     stats: () =>

@@ -64,6 +64,8 @@ export interface StepContext {
 export type TrainEndContext = Pick<StepContext, 'iteration' | 'probe' | 'get' | 'has' | 'emit'> & {
   /** Why: a fit/fitDataset call returned (or the session's callback saw onTrainEnd), or the session was closed. */
   readonly reason: 'fit-end' | 'close';
+  /** Whether this plugin's onStep ran at this iteration (a measuring plugin then has the final parameters already). */
+  readonly ranAtStep: boolean;
 };
 
 export interface PluginHooks<S> {
@@ -72,8 +74,9 @@ export interface PluginHooks<S> {
   /** Runs after each due update, synchronously, inside a tf.tidy scope. */
   onStep?(ctx: StepContext): void;
   /**
-   * Measures the final parameters when training ends (fit/fitDataset returns, or close()), unless the plugin
-   * already ran at that iteration: a schedule never has to guess where the end is. Synchronous, inside tf.tidy.
+   * Measures the final parameters when training ends (fit/fitDataset returns, or close()), once per final iteration
+   * (a fit end and a later close() at the same step count as one), so a schedule never has to guess where the end
+   * is. `ctx.ranAtStep` says whether onStep already ran at that step. Synchronous, inside tf.tidy.
    */
   onTrainEnd?(ctx: TrainEndContext): void;
   /** Releases what the plugin kept (tensors, files). Runs once when the session ends. */

@@ -45,7 +45,8 @@ function probeLoss(schedule = every(1000)) {
         ran.push({ iteration: ctx.iteration, reason: ctx.reason ?? 'step' });
         ctx.emit('loss', ctx.probe!.loss());
       };
-      return { onStep: measure, onTrainEnd: measure };
+      // as a measuring plugin does: the end needs no second measurement when the last step already had one
+      return { onStep: measure, onTrainEnd: (end: TrainEndContext) => void (end.ranAtStep || measure(end)) };
     },
   });
   return { plugin, ran };

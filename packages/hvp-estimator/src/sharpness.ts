@@ -186,7 +186,13 @@ export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfi
         if (r.density) step.emit('density', densityHistogram(r.density.grid, r.density.values, n), a);
         step.emit('hvp_count', r.hvpCount, a);
       };
-      return { service: { latest: () => last }, onStep: measure, onTrainEnd: measure };
+      return {
+        service: { latest: () => last },
+        onStep: measure,
+        onTrainEnd: (end) => {
+          if (!end.ranAtStep) measure(end);
+        },
+      };
     },
   });
 }

@@ -11,8 +11,8 @@
  * Its latest results are served under the `Sgn` token (the escape plugins read C along escape directions from it).
  */
 import {
+  budget,
   createRng,
-  defaultMeasurementSchedule,
   definePlugin,
   every,
   isDue,
@@ -68,9 +68,9 @@ export interface SgnConfig {
 
 export interface SgnOptions extends Partial<SgnConfig> {
   /**
-   * When to measure at the probe in a session without the `sharpness` plugin (default `defaultMeasurementSchedule()`:
-   * within 10 % of training time, counted for this part alone). With it, the probe part runs after each of its
-   * snapshots instead.
+   * When the probe part may run (default `budget(0.05, { perDecade: 10, maxGap: 100 })`: within 5 % of the session's
+   * time, counted for this part alone). With a `sharpness` plugin in the session it runs only on steps where that
+   * plugin has a fresh snapshot (and the schedule allows); without one, whenever the schedule allows.
    */
   readonly probeSchedule?: Schedule;
 }
@@ -184,7 +184,7 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
     uses: [Sharpness],
     setup(ctx) {
       const c = ctx.config;
-      const measureSchedule = probeSchedule ?? defaultMeasurementSchedule();
+      const measureSchedule = probeSchedule ?? budget(0.05, { perDecade: 10, maxGap: 100 });
       const tracker = createNoiseScaleTracker({ beta: c.beta });
       let window: GradientWindow | undefined;
       let flat: Float32Array | undefined;
@@ -320,14 +320,13 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
 
       const maybeMeasure = (step: StepContext | (Pick<StepContext, 'iteration' | 'probe' | 'emit' | 'has' | 'get'> & { final: true })): void => {
         if (!c.atProbe || !step.probe?.ready) return;
-        // With a sharpness plugin in the session, measure after each of its snapshots (its schedule already spends the
-        // curvature budget, and the noise along its fresh eigenvectors is what is worth having); without one, on this
-        // part's own budget.
+        // With a sharpness plugin in the session, measure right after its snapshots (the noise along its fresh
+        // eigenvectors is what is worth having), as often as this part's own budget allows; without one, on the budget.
         const withSharpness = step.has(Sharpness);
         const snapshot = withSharpness ? step.get(Sharpness).latest() : undefined;
         const fresh = snapshot !== undefined && snapshot.iteration !== sharpnessSeen;
         const final = 'final' in step;
-        if (withSharpness ? !fresh && !final : !final && !isDue(measureSchedule, step.iteration, cost)) return;
+        if (!final && ((withSharpness && !fresh) || !isDue(measureSchedule, step.iteration, cost))) return;
         const t0 = performance.now();
         measure(step, snapshot);
         if (snapshot) sharpnessSeen = snapshot.iteration;
@@ -350,6 +349,7 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           maybeMeasure(step);
         },
         onTrainEnd(end) {
+          // the streaming part ran at the last step, but the probe part may not have
           if (probed?.iteration !== end.iteration) maybeMeasure({ ...end, final: true });
         },
       };

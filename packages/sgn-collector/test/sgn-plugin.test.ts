@@ -67,7 +67,8 @@ describe('sgn in an instrumented fit', () => {
     const opt = instrument(tf.train.sgd(0.2), {
       model,
       probe: { model, x, y },
-      plugins: [reader, sgn({ datasetSize: rows, seed: 1 }), sharpness({ topK: 3, schedule: every(12, 11) })],
+      // probeSchedule every(1): as often as sharpness has fresh eigenvectors (by default a 5 % budget also limits it)
+      plugins: [reader, sgn({ datasetSize: rows, seed: 1, probeSchedule: every(1) }), sharpness({ topK: 3, schedule: every(12, 11) })],
     });
     opt.kramers.metric$.subscribe((e) => e.kind === 'metric' && e.plugin === 'sgn' && events.push(e));
     model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
