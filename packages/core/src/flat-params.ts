@@ -32,3 +32,20 @@ export function writeFlat(variables: readonly tf.Variable[], flat: Float32Array)
     offset += v.size;
   }
 }
+
+/** Where one variable sits in a flat vector. */
+export interface FlatLayoutEntry {
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Each variable's name, offset and size in the flat vector, in the given order. */
+export function flatLayout(variables: readonly tf.Variable[]): FlatLayoutEntry[] {
+  let offset = 0;
+  return variables.map((v) => {
+    const entry = { name: v.name, offset, size: v.size };
+    offset += v.size;
+    return entry;
+  });
+}

@@ -44,6 +44,5 @@ export type {
   SharpnessOptions,
   SharpnessSnapshot,
   SharpnessService,
-  FlatLayoutEntry,
 } from './sharpness.js';
 export { sharpness, Sharpness } from './sharpness.js';

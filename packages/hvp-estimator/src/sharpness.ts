@@ -7,11 +7,12 @@
 import {
   defaultMeasurementSchedule,
   definePlugin,
+  flatLayout,
   seedFor,
+  type FlatLayoutEntry,
   serviceToken,
   type Attributes,
   type Plugin,
-  type ProbeContext,
   type Schedule,
   type TrainEndContext,
 } from '@kramers/core';
@@ -60,13 +61,6 @@ export interface SharpnessOptions extends Partial<SharpnessConfig> {
   readonly schedule?: Schedule;
 }
 
-/** Where each variable sits in the flat vectors. */
-export interface FlatLayoutEntry {
-  readonly name: string;
-  readonly offset: number;
-  readonly size: number;
-}
-
 export interface SharpnessSnapshot {
   /** Training iteration the eigenpairs were measured at (after that step's update). */
   readonly iteration: number;
@@ -113,15 +107,6 @@ function densityHistogram(grid: readonly number[], values: readonly number[], n:
   return { kind: 'histogram' as const, edges, counts: values.map((v) => v * step * n) };
 }
 
-function layoutOf(probe: ProbeContext): FlatLayoutEntry[] {
-  let offset = 0;
-  return probe.variables.map((v) => {
-    const entry = { name: v.name, offset, size: v.size };
-    offset += v.size;
-    return entry;
-  });
-}
-
 export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfig, SharpnessService> {
   const { schedule, ...config } = options;
   return definePlugin<SharpnessConfig, SharpnessService>({
@@ -142,7 +127,7 @@ export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfi
         // Resolved on first use: the model may be compiled after instrument(); a bad probe fails here, named.
         const loss = probe.lossInfo();
         attributes ??= { loss: loss.name, lossSource: loss.source };
-        layout ??= layoutOf(probe);
+        layout ??= flatLayout(probe.variables);
         const n = probe.size;
         const previous = last && c.warmStart ? [...last.eigenvectors, ...(last.minEigenvector ? [last.minEigenvector] : [])] : [];
         const r = analyzeCurvature(probe, {

@@ -20,12 +20,13 @@ import {
   seedFor,
   serviceToken,
   type CostState,
+  type FlatLayoutEntry,
   type Plugin,
   type ProbeContext,
   type Schedule,
   type StepContext,
 } from '@kramers/core';
-import { Sharpness, type FlatLayoutEntry, type SharpnessSnapshot } from '@kramers/hvp-estimator';
+import { Sharpness, type SharpnessSnapshot } from '@kramers/hvp-estimator';
 import { createGradientWindow, type GradientWindow } from './gradient-window.js';
 import { DEFAULT_EIGENVALUE_THRESHOLD, hessianNoiseFit, type HessianNoiseFit } from './hessian-fit.js';
 import { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js';

@@ -5,7 +5,7 @@
  * below 1 the block's updates are mostly noise, and a bigger batch (or a smaller learning rate for it) is what it
  * needs. The total is the same quantity for the whole vector, B·|G|²/tr Σ, not an average of the blocks' ratios.
  */
-import type { FlatLayoutEntry } from '@kramers/hvp-estimator';
+import type { FlatLayoutEntry } from '@kramers/core';
 import { columnMean } from './gradient-matrix.js';
 import { checkSample, estimateFromSums, type GradientSample } from './noise-scale.js';
 

@@ -3,8 +3,7 @@
  * exact or the sampled path, then each direction's u_kᵀCu_k against λ_k/B and the fit over them (hessianNoiseFit,
  * the reference README's definitions). The command adds the file names, backend and loss around it.
  */
-import { seedFor, type ProbeContext } from '@kramers/core';
-import type { FlatLayoutEntry } from '@kramers/hvp-estimator';
+import { flatLayout, seedFor, type ProbeContext } from '@kramers/core';
 import { hessianNoiseFit } from '@kramers/sgn-collector';
 import { exactMeasurement } from './exact-measurement.js';
 import { hessianDirections } from './hessian-directions.js';
@@ -36,7 +35,7 @@ export function measureNoise(probe: ProbeContext, settings: NoiseSettings): Nois
     seed: settings.seed,
     drawSeed: seedFor(settings.seed, 'noise minibatches'),
     maxBytes: settings.maxBytes,
-    layout: flatLayout(probe),
+    layout: flatLayout(probe.variables),
   };
   const measured = (mode.mode === 'exact' ? exactMeasurement : sampledMeasurement)(probe, directions.eigenvectors, modeSettings);
   const { along } = measured;
@@ -74,12 +73,3 @@ export function measureNoise(probe: ProbeContext, settings: NoiseSettings): Nois
   };
 }
 
-/** Where each trainable variable sits in the flat vector, named as the model names it (per-layer SNR). */
-function flatLayout(probe: ProbeContext): FlatLayoutEntry[] {
-  let offset = 0;
-  return probe.variables.map((v) => {
-    const entry = { name: v.name, offset, size: v.size };
-    offset += v.size;
-    return entry;
-  });
-}

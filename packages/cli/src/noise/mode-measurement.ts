@@ -1,4 +1,4 @@
-import type { FlatLayoutEntry } from '@kramers/hvp-estimator';
+import type { FlatLayoutEntry } from '@kramers/core';
 import type { NoiseDirectionDoc, NoiseDoc, NoiseGaussianityDoc } from './noise-doc.js';
 import type { DirectionGaussianity, PooledTailIndex } from '@kramers/sgn-collector';
 

@@ -4,7 +4,7 @@
  * ξ_s = ĝ_s − g gives tr Σ_l = (B/f)·(1/K)·Σ_s |ξ_s,l|², unbiased for the probe rows' tr Σ_l because a mean of B
  * distinct rows has covariance f·Σ/B, f = (m − B)/(m − 1) (docs/theory.md §0). SNR_l = B·|G_l|²/tr Σ_l.
  */
-import type { FlatLayoutEntry } from '@kramers/hvp-estimator';
+import type { FlatLayoutEntry } from '@kramers/core';
 import type { GradientMatrix } from '@kramers/sgn-collector';
 import type { BlockSignalToNoiseDoc, SignalToNoiseDoc } from './noise-doc.js';
 
