@@ -33,7 +33,7 @@ import { minibatchNoiseAlong, minibatchNoiseVectors } from './minibatch-noise.js
 import { directionGaussianity, pooledGaussianity, type PooledTailIndex } from './noise-gaussianity.js';
 import { noiseAlong, noiseCovariance } from './noise-covariance.js';
 import { finitePopulationNorms, simpleNoiseScale } from './noise-scale.js';
-import { createNoiseScaleTracker } from './noise-scale-tracker.js';
+import { createNoiseScaleTracker, type NoiseScaleTracker } from './noise-scale-tracker.js';
 import { perExampleGradients } from './per-example-gradients.js';
 import { sampledNoise } from './sampled-noise.js';
 import { signalToNoise } from './signal-to-noise.js';
@@ -187,8 +187,6 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
       const c = ctx.config;
       const measureSchedule = probeSchedule ?? budget(0.05, { perDecade: 10, maxGap: 100 });
       const tracker = createNoiseScaleTracker({ beta: c.beta });
-      let window: GradientWindow | undefined;
-      let flat: Float32Array | undefined;
       let streaming: SgnSnapshot['streaming'] = { iteration: -1, bSimple: undefined };
       let probed: SgnAtProbe | undefined;
       let into: Float32Array | undefined;
@@ -199,25 +197,52 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
       const cost: MutableCost = { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 };
       const best = (): number | undefined => probed?.noiseScale ?? streaming.bSimple;
 
+      // One window and one tracker per layer: squared norms add across layers, so the model's totals come from
+      // their sums, and each layer's B_simple gives its signal-to-noise B/B_simple,l = |G_l|²/(tr Σ_l/B).
+      let layers: { name: string; window: GradientWindow; tracker: NoiseScaleTracker; buffer: Float32Array; filled: number }[] = [];
+      let variables = 0;
+      const total = { smallBatch: 0, smallNormSq: 0, bigBatch: 0, bigNormSq: 0 };
       const stream = (step: StepContext): void => {
         const grads = step.gradientValues();
-        let n = 0;
-        for (const g of grads.values()) n += g.length;
-        if (n === 0) return;
-        if (!window || flat?.length !== n) {
-          window = createGradientWindow({ size: n, steps: c.window });
-          flat = new Float32Array(n);
-        }
-        let at = 0;
-        for (const g of grads.values()) {
-          flat.set(g, at);
-          at += g.length;
-        }
         const b = step.step.batchSize;
-        if (b === undefined) return;
-        const norms = window.push(flat, b);
-        if (!norms) return;
-        const corrected = c.datasetSize === undefined ? norms : finitePopulationNorms(norms, c.datasetSize);
+        if (b === undefined || grads.size === 0) return;
+        if (variables !== grads.size) {
+          const byLayer = new Map<string, number>();
+          for (const [name, g] of grads) byLayer.set(layerOf(name), (byLayer.get(layerOf(name)) ?? 0) + g.length);
+          layers = [...byLayer].map(([name, size]) => ({
+            name,
+            window: createGradientWindow({ size, steps: c.window }),
+            tracker: createNoiseScaleTracker({ beta: c.beta }),
+            buffer: new Float32Array(size),
+            filled: 0,
+          }));
+          variables = grads.size;
+        }
+        for (const l of layers) l.filled = 0;
+        // gradients arrive kernel then bias per layer; copy each into its layer's reused buffer
+        for (const [name, g] of grads) {
+          const l = layers.find((x) => x.name === layerOf(name))!;
+          l.buffer.set(g, l.filled);
+          l.filled += g.length;
+        }
+        total.smallNormSq = 0;
+        total.bigNormSq = 0;
+        let complete = true;
+        for (const l of layers) {
+          const norms = l.window.push(l.buffer, b);
+          if (!norms) {
+            complete = false;
+            continue;
+          }
+          total.smallBatch = norms.smallBatch;
+          total.bigBatch = norms.bigBatch;
+          total.smallNormSq += norms.smallNormSq;
+          total.bigNormSq += norms.bigNormSq;
+          const corrected = c.datasetSize === undefined ? norms : finitePopulationNorms(norms, c.datasetSize);
+          if (corrected) l.tracker.observe(corrected);
+        }
+        if (!complete) return;
+        const corrected = c.datasetSize === undefined ? total : finitePopulationNorms(total, c.datasetSize);
         if (corrected) tracker.observe(corrected);
         if (step.iteration % c.emitEvery === 0) {
           const bSimple = tracker.estimate().bSimple;
@@ -225,6 +250,10 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           if (bSimple !== undefined) step.emit('noise_scale', bSimple);
           const crit = best();
           if (crit !== undefined) step.emit('critical_batch_size', crit);
+          for (const l of layers) {
+            const layerScale = l.tracker.estimate().bSimple;
+            if (layerScale !== undefined && layerScale > 0) step.emit('grad_snr', b / layerScale, { layer: l.name });
+          }
         }
       };
 
@@ -259,8 +288,8 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
           for (const v of cov.mean) g2 += v * v;
           noiseScale = simpleNoiseScale(g2, cov.traceSigma).bSimple;
           const snr = signalToNoise({ kind: 'per-example', gradients: perExample, wholeDataset: true }, layout, B);
-          if (snr.total.snr !== undefined) step.emit('grad_snr', snr.total.snr);
-          for (const l of snr.layers) if (l.snr !== undefined) step.emit('grad_snr', l.snr, { layer: l.name });
+          if (snr.total.snr !== undefined) step.emit('grad_snr_at_probe', snr.total.snr);
+          for (const l of snr.layers) if (l.snr !== undefined) step.emit('grad_snr_at_probe', l.snr, { layer: l.name });
         } else {
           const s = sampledNoise(probe, { batchSize: B, samples: c.samples, seed: seedFor(c.seed, step.iteration), directions: vectors, keepNoise: true });
           traceC = s.traceC.estimate;
@@ -357,3 +386,4 @@ export function sgn(options: SgnOptions = {}): Plugin<SgnConfig, SgnService> {
     },
   });
 }
+

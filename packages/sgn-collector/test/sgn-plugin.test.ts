@@ -107,7 +107,10 @@ describe('sgn in an instrumented fit', () => {
     const pooled = at('pooled_tail_index').at(-1)!.value as number;
     expect(pooled).toBeGreaterThan(0);
     expect(pooled).toBeLessThanOrEqual(2);
-    expect(at('grad_snr').filter((e) => e.iteration === 95 && e.layer !== undefined).map((e) => e.layer)).toHaveLength(2);
+    expect(at('grad_snr_at_probe').filter((e) => e.iteration === 95 && e.layer !== undefined)).toHaveLength(2);
+    // the streamed per-layer signal-to-noise B/B_simple,l, every 10 steps
+    const streamedSnr = at('grad_snr').filter((e) => e.iteration === 90);
+    expect(streamedSnr.map((e) => e.layer).sort()).toEqual(model.layers.map((l) => l.name).sort());
     // no tensors kept across epochs
     expect(tensors.slice(1)).toEqual(Array(tensors.length - 1).fill(tensors[1]));
     opt.kramers.close();
@@ -123,7 +126,7 @@ describe('sgn in an instrumented fit', () => {
     opt.kramers.metric$.subscribe((e) => e.kind === 'metric' && names.add(e.name));
     model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
     await model.fit(x, y, { epochs: 4, batchSize: 16, shuffle: false, verbose: 0 });
-    expect([...names].sort()).toEqual(['critical_batch_size', 'noise_scale']);
+    expect([...names].sort()).toEqual(['critical_batch_size', 'grad_snr', 'noise_scale']);
     opt.kramers.close();
     tf.dispose([x, y]);
     model.dispose();

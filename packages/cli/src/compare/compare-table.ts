@@ -9,7 +9,7 @@ const COLUMNS = {
 } as const;
 
 /** Shown per step or as a diagnostic elsewhere, or duplicates of a column: not extra columns. */
-const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count', 'trace_C', 'noise_scale_at_probe', 'pooled_tail_index', 'pooled_tail_index_with_noise', 'noise_hessian_pearson', 'grad_snr'];
+const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count', 'trace_C', 'noise_scale_at_probe', 'pooled_tail_index', 'pooled_tail_index_with_noise', 'noise_hessian_pearson', 'grad_snr', 'grad_snr_at_probe'];
 
 /** The human output of `kramers compare`: a header line, the comparison table, and notes on what went wrong. */
 export function renderCompare(result: CompareResult, state: LatestState, backend: string): string {
