@@ -14,3 +14,26 @@ export { shuffle, trainTestSplit } from './split.js';
 export type { MinibatchOptions } from './batches.js';
 export { minibatches, batchesPerEpoch } from './batches.js';
 export { toTensors } from './tensors.js';
+export type { Landscape, CriticalPoint, Exit, Valley, Profile1D } from './landscapes/landscape.js';
+export type { ElementwiseProfile, SeparableLandscape, SeparableInit } from './landscapes/separable-landscape.js';
+export { separableLandscape } from './landscapes/separable-landscape.js';
+export type {
+  StyblinskiTangOptions,
+  StyblinskiTangLandscape,
+  StyblinskiTangPoints,
+  StyblinskiTangWell,
+  ProfilePoint,
+} from './landscapes/styblinski-tang.js';
+export {
+  styblinskiTang,
+  styblinskiTangProfile,
+  styblinskiTangMinimum,
+  styblinskiTangPoints,
+  STYBLINSKI_TANG_POINTS,
+} from './landscapes/styblinski-tang.js';
+export type { QuadraticValleyOptions, QuadraticValleyLandscape } from './landscapes/quadratic-valley.js';
+export { quadraticValley } from './landscapes/quadratic-valley.js';
+export type { DoubleWellOptions, DoubleWellLandscape } from './landscapes/double-well.js';
+export { doubleWell, doubleWellTiltLimit } from './landscapes/double-well.js';
+export type { BarrierBoundary } from './landscapes/boundary-barrier.js';
+export { boundaryBarrier } from './landscapes/boundary-barrier.js';
