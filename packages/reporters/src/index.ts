@@ -11,3 +11,7 @@ export type { WriteFailure } from './buffered-file.js';
 export { jsonlWriter, readJsonl } from './jsonl.js';
 export type { CsvWriterOptions, CsvField } from './csv.js';
 export { CSV_COLUMNS, csvWriter, csvField, csvLine, metricCsvFields } from './csv.js';
+export type { FigureSpec, Series, PointSeries, LineSeries, FitSeries, DataPoint, LinePoint, Dash, HexColor, GridOptions } from './svg-figure.js';
+export { svgFigure, svgFigureGrid, escapeXml, SVG_PALETTE } from './svg-figure.js';
+export type { AxisTicks } from './svg-ticks.js';
+export { niceStep, niceLinearTicks, niceLogTicks, formatTick } from './svg-ticks.js';
