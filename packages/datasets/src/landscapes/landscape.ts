@@ -65,6 +65,6 @@ export interface Landscape {
   hessianDiagonalTensor?(theta: tf.Tensor2D): tf.Tensor2D;
   /** Set when L(θ) = Σ_i profile(θ_i) with one profile for every coordinate. */
   readonly profile?: Profile1D;
-  /** The valley whose minimum is nearest to `start` (Newton-polished from it), with all its exits. */
+  /** The valley gradient flow from `start` ends in (its minimum Newton-polished), with all its exits. */
   valley(start: ArrayLike<number>): Valley;
 }

@@ -1,0 +1,63 @@
+import type { ReplicaOptimizer } from '@kramers/replicas';
+
+/** The landscape of an escape experiment, by name and parameters (serialisable). */
+export type LandscapeSpec =
+  | { readonly name: 'styblinski-tang'; readonly dim: number; readonly k: number; readonly scale: number }
+  | { readonly name: 'double-well'; readonly barrier: number; readonly width: number; readonly tilt: number }
+  | { readonly name: 'quadratic-valley'; readonly curvatures: readonly number[] };
+
+/** Where the replicas start: a named Styblinski–Tang minimum, or explicit coordinates polished to the nearest minimum. */
+export type StartSpec = 'global' | 'local' | readonly number[];
+
+export type NoiseSpec = 'frozen' | 'state' | 'none';
+
+/**
+ * One escape experiment: R replicas of one optimizer on one landscape, started at a minimum and run until they all
+ * left its valley or the step budget ran out. Plain JSON, so a sweep is a list of these that any runner (this
+ * process, worker threads, a queue) can execute; the same job gives the same result wherever it runs.
+ */
+export interface EscapeJob {
+  readonly landscape: LandscapeSpec;
+  readonly start: StartSpec;
+  readonly optimizer: ReplicaOptimizer;
+  readonly noise: NoiseSpec;
+  /** B of the simulated gradient noise C = H/B (ignored with noise 'none'). */
+  readonly batchSize: number;
+  /** 'midway' | 'col' | 'box:r' | 'ball:r'. */
+  readonly boundary: string;
+  readonly replicas: number;
+  readonly maxSteps: number;
+  readonly seed: number;
+  /** Ids of this job's replicas start here (default 0), so a split job draws the same streams. */
+  readonly firstReplica?: number;
+}
+
+/** A canonical key for a job: equal for equal configurations, whatever the key order. */
+export function escapeJobKey(job: EscapeJob): string {
+  return JSON.stringify(canonical(job));
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v != null && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
+/** What running a job observed: raw, serialisable, enough to compute every statistic again. */
+export interface EscapeJobResult {
+  readonly job: EscapeJob;
+  /** First-exit iteration of each escaped replica, by replica id (a step counts from 1). */
+  readonly escapes: readonly { readonly replica: number; readonly step: number; readonly exit: string }[];
+  /** Replicas still inside the valley at maxSteps. */
+  readonly censored: number;
+  readonly stepsRun: number;
+  readonly elapsedMs: number;
+  readonly backend: string;
+}

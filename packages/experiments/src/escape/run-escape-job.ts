@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { createEnsemble, type GradientNoise } from '@kramers/replicas';
+import { boundary, escapeDetector, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
+import { buildLandscape } from './build-landscape.js';
+import type { EscapeJob, EscapeJobResult } from './escape-job.js';
+import { checkEscapeJob } from './check-escape-job.js';
+
+export interface RunEscapeOptions {
+  /** Called now and then with the number of iterations run and replicas still inside. */
+  readonly onProgress?: (stepsRun: number, remaining: number) => void;
+  /** Checked between iterations; when it returns true the job stops and what is left counts as censored. */
+  readonly shouldStop?: () => boolean;
+}
+
+/**
+ * Runs one escape job on the current tfjs backend: the replicas advance together, every iteration each running
+ * replica is tested against the valley boundary, and one that is outside is recorded at that iteration and dropped.
+ * Replicas still inside when the job stops are right-censored at the iterations run.
+ */
+export async function runEscapeJob(job: EscapeJob, options: RunEscapeOptions = {}): Promise<EscapeJobResult> {
+  checkEscapeJob(job);
+  const t0 = performance.now();
+  const { landscape, start } = buildLandscape(job.landscape, job.start);
+  const valley = landscape.valley(start);
+  const rule = parseBoundary(job.boundary);
+  const k = job.landscape.name === 'styblinski-tang' ? job.landscape.k : 1;
+  const edge = boundary(rule, { start: valley.minimum.point, k, valley });
+  const noise: GradientNoise =
+    job.noise === 'none'
+      ? { kind: 'none' }
+      : job.noise === 'frozen'
+        ? { kind: 'frozen', batchSize: job.batchSize, at: valley.minimum.point }
+        : { kind: 'state', batchSize: job.batchSize };
+  const ensemble = createEnsemble({
+    landscape,
+    optimizer: job.optimizer,
+    noise,
+    replicas: job.replicas,
+    seed: job.seed,
+    start: valley.minimum.point,
+    firstReplica: job.firstReplica ?? 0,
+  });
+  // The detector counts replicas 0 … R − 1; the ensemble's ids are offset by firstReplica.
+  const first = job.firstReplica ?? 0;
+  const detector = escapeDetector(edge, job.replicas);
+  const escapes: { replica: number; step: number; exit: string }[] = [];
+  let step = 0;
+  try {
+    while (ensemble.size() > 0 && step < job.maxSteps) {
+      ensemble.step();
+      step++;
+      const ids = ensemble.ids();
+      for (let r = 0; r < ids.length; r++) ids[r]! -= first;
+      const events = detector.observe(step, ensemble.positions(), ids);
+      if (events.length > 0) {
+        for (const e of events) escapes.push({ replica: first + e.replica, step: e.step, exit: describeExit(e.exit) });
+        ensemble.drop(events.map((e) => first + e.replica));
+      }
+      if ((step & 1023) === 0) {
+        options.onProgress?.(step, ensemble.size());
+        // Yield so a signal handler (Ctrl-C) or a worker's message can run between stretches of iterations.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (options.shouldStop?.() === true) break;
+      }
+    }
+    options.onProgress?.(step, ensemble.size());
+    return {
+      job,
+      escapes: escapes.sort((a, b) => a.replica - b.replica),
+      censored: ensemble.size(),
+      stepsRun: step,
+      elapsedMs: performance.now() - t0,
+      backend: tf.getBackend(),
+    };
+  } finally {
+    ensemble.dispose();
+  }
+}
+
+/** 'x3+' for "coordinate 3, upward": compact enough to keep one per replica in the result. */
+function describeExit(exit: ExitDirection): string {
+  return `x${exit.coordinate}${exit.sign > 0 ? '+' : '-'}`;
+}

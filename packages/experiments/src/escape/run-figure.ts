@@ -1,0 +1,129 @@
+import { compareLaws, linearFit } from '@kramers/escape-tracker';
+import type { FigureSpec, PanelSpec } from './escape-figure.js';
+import { escapeDocument, type EscapeDocument } from './escape-document.js';
+import { escapeJobKey, type EscapeJob, type EscapeJobResult } from './escape-job.js';
+import type { EscapeRunner, RunnerHooks } from './escape-runner.js';
+import { buildLandscape } from './build-landscape.js';
+import { predictEscape } from './predict-escape.js';
+import { parseBoundary } from '@kramers/valley-detector';
+
+export interface FigurePoint {
+  readonly x: number;
+  /** Observed escapes per iteration (censored MLE) and its exact 95 % interval. */
+  readonly gamma: number;
+  readonly ci: readonly [number, number];
+  /** The theory's γ per iteration (Theorem 3.1 for SGLD; the noise model's temperatures in Theorem 3.2's form otherwise). */
+  readonly predictedGamma: number | null;
+  /** Exact first-passage γ by quadrature, where it applies. */
+  readonly exactGamma: number | null;
+  readonly cv: number | null;
+  readonly escaped: number;
+  readonly replicas: number;
+  readonly meanEscapeTime: number | null;
+  readonly stepsRun: number;
+}
+
+export interface FigurePanel {
+  readonly id: string;
+  readonly title: string;
+  readonly optimizer: PanelSpec['optimizer'];
+  readonly x: PanelSpec['x'];
+  readonly y: PanelSpec['y'];
+  readonly expected: string;
+  readonly noise: EscapeJob['noise'];
+  readonly points: readonly FigurePoint[];
+  /** Least-squares line of y (−log γ, or γ) against x over the points with escapes; null with fewer than 2. */
+  readonly fit: { readonly slope: number; readonly intercept: number; readonly pearson: number | null } | null;
+  /** χ²/dof of the exponential law (−log γ linear in x) and of the power law (−log γ linear in log x). */
+  readonly chi2dof: { readonly exponential: number | null; readonly powerLaw: number | null };
+  /** The law with the smaller χ²/dof. */
+  readonly preferred: 'exponential' | 'power-law' | null;
+  /** Points where nothing escaped within the step budget. */
+  readonly withoutEscapes: number;
+}
+
+export interface FigureDocument {
+  readonly figure: string;
+  readonly noiseModel: string;
+  readonly panels: readonly FigurePanel[];
+  readonly runner: string;
+  readonly jobs: number;
+  readonly elapsedMs: number;
+}
+
+/** Expected iterations a job will run, to start the longest first (balances workers). */
+function expectedCost(job: EscapeJob): number {
+  try {
+    const { landscape, start } = buildLandscape(job.landscape, job.start);
+    const valley = landscape.valley(start);
+    const p = predictEscape(job, landscape, valley, parseBoundary(job.boundary));
+    // The slowest of R exponential escapes takes ≈ ln R + 0.58 mean times.
+    return p.meanEscapeTime === null ? job.maxSteps : Math.min(job.maxSteps, p.meanEscapeTime * (Math.log(job.replicas) + 0.58));
+  } catch {
+    return job.maxSteps;
+  }
+}
+
+/** The distinct jobs of a figure (panels sharing a setting run it once), longest first. */
+export function figureJobs(spec: FigureSpec): EscapeJob[] {
+  const byKey = new Map<string, EscapeJob>();
+  for (const panel of spec.panels) for (const p of panel.points) byKey.set(escapeJobKey(p.job), p.job);
+  return [...byKey.values()]
+    .map((job) => ({ job, cost: expectedCost(job) }))
+    .sort((a, b) => b.cost - a.cost)
+    .map((j) => j.job);
+}
+
+export async function runFigure(spec: FigureSpec, runner: EscapeRunner, hooks: RunnerHooks = {}): Promise<FigureDocument> {
+  const t0 = performance.now();
+  const jobs = figureJobs(spec);
+  const results = await runner.run(jobs, hooks);
+  return figureDocument(spec, results, { runner: runner.name, elapsedMs: performance.now() - t0 });
+}
+
+/** Assembles the figure from job results (from any runner, in any order). */
+export function figureDocument(
+  spec: FigureSpec,
+  results: readonly EscapeJobResult[],
+  meta: { readonly runner: string; readonly elapsedMs: number },
+): FigureDocument {
+  const docs = new Map<string, EscapeDocument>();
+  for (const r of results) docs.set(escapeJobKey(r.job), escapeDocument(r));
+  const panels = spec.panels.map((panel): FigurePanel => {
+    const points = panel.points.map((p): FigurePoint => {
+      const d = docs.get(escapeJobKey(p.job));
+      if (d === undefined) throw new Error(`figure ${spec.figure}: no result for a job of panel ${panel.id} (x = ${p.x})`);
+      return {
+        x: p.x,
+        gamma: d.gamma ?? 0,
+        ci: d.ci,
+        predictedGamma: d.predicted.gamma,
+        exactGamma: d.predicted.exact?.gamma ?? null,
+        cv: d.cv,
+        escaped: d.escaped,
+        replicas: d.replicas,
+        meanEscapeTime: d.meanEscapeTime,
+        stepsRun: d.config.stepsRun,
+      };
+    });
+    const seen = points.filter((p) => p.escaped > 0);
+    const ys = seen.map((p) => (panel.y === 'gamma' ? p.gamma : -Math.log(p.gamma)));
+    const line = seen.length >= 2 ? linearFit(seen.map((p) => p.x), ys) : null;
+    const laws = seen.length >= 3 ? compareLaws(seen.map((p) => ({ x: p.x, gamma: p.gamma, escaped: p.escaped }))) : null;
+    return {
+      id: panel.id,
+      title: panel.title,
+      optimizer: panel.optimizer,
+      x: panel.x,
+      y: panel.y,
+      expected: panel.expected,
+      noise: panel.points[0]?.job.noise ?? 'frozen',
+      points,
+      fit: line === null ? null : { slope: line.slope, intercept: line.intercept, pearson: line.pearson },
+      chi2dof: { exponential: laws?.exponential.chi2dof ?? null, powerLaw: laws?.powerLaw.chi2dof ?? null },
+      preferred: laws?.preferred ?? null,
+      withoutEscapes: points.length - seen.length,
+    };
+  });
+  return { figure: spec.figure, noiseModel: spec.noiseModel, panels, runner: meta.runner, jobs: results.length, elapsedMs: Math.round(meta.elapsedMs) };
+}

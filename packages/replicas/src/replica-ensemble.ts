@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '@kramers/core';
+import type { Landscape } from '@kramers/datasets';
+import { checkGradientNoise, frozenNoiseFactor, type GradientNoise, type NoiseFactor } from './gradient-noise.js';
+import { ADAM_DEFAULTS, checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
+import { replicaStreams } from './replica-streams.js';
+
+export interface EnsembleOptions {
+  readonly landscape: Landscape;
+  readonly optimizer: ReplicaOptimizer;
+  readonly noise: GradientNoise;
+  /** R, the number of replicas. */
+  readonly replicas: number;
+  /** Integer seed; replica r's stream depends only on (seed, firstReplica + r). */
+  readonly seed: number;
+  /** Where every replica starts (usually a minimum). */
+  readonly start: ArrayLike<number>;
+  /** Id of the first replica (default 0): a sweep split over workers gives each part its own range of ids. */
+  readonly firstReplica?: number;
+}
+
+/**
+ * R independent runs advanced together as one tensor program on state [R, n]. Every op is row-wise (elementwise
+ * on the landscape, per-row noise), so a row evolves exactly as that replica would alone.
+ */
+export interface ReplicaEnsemble {
+  readonly dim: number;
+  /** Ids of the replicas still running, in row order. */
+  ids(): Int32Array;
+  /** Number of replicas still running. */
+  size(): number;
+  /** Iterations taken so far. */
+  steps(): number;
+  /** One iteration of every running replica. */
+  step(): void;
+  /** Current positions, rows in the order of ids() (a copy; float32). */
+  positions(): Float32Array;
+  /** Stops the given replicas (e.g. those that escaped); the others continue unchanged. */
+  drop(ids: Iterable<number>): void;
+  dispose(): void;
+}
+
+type Slots = Record<string, tf.Tensor>;
+
+export function createEnsemble(options: EnsembleOptions): ReplicaEnsemble {
+  const where = 'createEnsemble';
+  const { landscape, optimizer, noise, replicas, seed, start } = options;
+  const firstReplica = options.firstReplica ?? 0;
+  const n = landscape.dim;
+  if (!Number.isSafeInteger(replicas) || replicas < 1) {
+    throw new RangeError(`${where}: replicas = ${String(replicas)}; use an integer ≥ 1, e.g. 100`);
+  }
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`${where}: seed = ${String(seed)}; use an integer, e.g. 0`);
+  if (!Number.isSafeInteger(firstReplica) || firstReplica < 0) {
+    throw new RangeError(`${where}: firstReplica = ${String(firstReplica)}; use an integer ≥ 0`);
+  }
+  if (start?.length !== n) throw new RangeError(`${where}: start has ${String(start?.length)} coordinates; the landscape has ${n}`);
+  checkReplicaOptimizer(where, optimizer);
+  checkGradientNoise(where, noise, n, landscape.hessianDiagonalTensor != null);
+
+  const factor: NoiseFactor | null = noise.kind === 'frozen' ? frozenNoiseFactor(landscape.hessian(noise.at), n, noise.batchSize) : null;
+  const whiteStd = optimizer.name === 'sgld' ? Math.sqrt(2 * optimizer.learningRate * optimizer.diffusion) : 0;
+
+  let ids = Int32Array.from({ length: replicas }, (_, r) => firstReplica + r);
+  let rngs: Rng[] = replicaStreams(seed, ids);
+  let iterations = 0;
+  const startRow = Float32Array.from(start);
+  let theta: tf.Tensor2D = tf.tidy(() => tf.tile(tf.tensor2d(startRow, [1, n]), [replicas, 1]) as tf.Tensor2D);
+  const constants = tf.tidy(() => ({ c: tf.keep(tf.scalar(-optimizer.learningRate)), m: tf.keep(tf.scalar(optimizer.name === 'momentum' ? optimizer.momentum : 0)) }));
+  let slots: Slots = initialSlots(optimizer, replicas, n);
+  let disposed = false;
+
+  const draw = (size: number, std: number, transform: NoiseFactor | null): Float32Array => {
+    const out = new Float32Array(size * n);
+    const z = new Float64Array(n);
+    for (let r = 0; r < size; r++) {
+      const rng = rngs[r]!;
+      for (let j = 0; j < n; j++) z[j] = rng.normal();
+      const row = r * n;
+      if (transform == null) {
+        for (let j = 0; j < n; j++) out[row + j] = std * z[j]!;
+      } else if ('diagonal' in transform) {
+        for (let j = 0; j < n; j++) out[row + j] = transform.diagonal[j]! * z[j]!;
+      } else {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let j = 0; j <= i; j++) s += transform.lower[i * n + j]! * z[j]!;
+          out[row + i] = s;
+        }
+      }
+    }
+    return out;
+  };
+
+  const live = (): void => {
+    if (disposed) throw new Error('ReplicaEnsemble: used after dispose()');
+  };
+
+  return {
+    dim: n,
+    ids: () => ids.slice(),
+    size: () => ids.length,
+    steps: () => iterations,
+    step() {
+      live();
+      const size = ids.length;
+      if (size === 0) return;
+      const next = tf.tidy(() => {
+        let g: tf.Tensor2D = landscape.gradientTensor(theta);
+        if (factor != null) {
+          g = tf.add(g, tf.tensor2d(draw(size, 1, factor), [size, n]));
+        } else if (noise.kind === 'state') {
+          // ξ = [H(θ)]₊^{1/2} z / √B, elementwise for a diagonal Hessian (Xie et al. 2021, §2: C ≈ [H]₊/B).
+          const std = tf.sqrt(tf.div(tf.abs(landscape.hessianDiagonalTensor!(theta)), noise.batchSize));
+          g = tf.add(g, tf.mul(std, tf.tensor2d(draw(size, 1, null), [size, n])));
+        }
+        return update(optimizer, theta, g, slots, constants, () => tf.tensor2d(draw(size, whiteStd, null), [size, n]));
+      });
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      theta = next.theta;
+      slots = next.slots;
+      iterations++;
+    },
+    positions() {
+      live();
+      return theta.dataSync().slice() as Float32Array;
+    },
+    drop(dropIds) {
+      live();
+      const gone = new Set(dropIds);
+      const keep: number[] = [];
+      ids.forEach((id, r) => {
+        if (!gone.has(id)) keep.push(r);
+      });
+      if (keep.length === ids.length) return;
+      const rows = (t: tf.Tensor): tf.Tensor => (t.rank !== 2 ? t.clone() : keep.length ? tf.gather(t, keep) : tf.zeros([0, n]));
+      const nextTheta = tf.tidy(() => rows(theta) as tf.Tensor2D);
+      const nextSlots = tf.tidy(() => Object.fromEntries(Object.entries(slots).map(([k, t]) => [k, rows(t)])));
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      theta = nextTheta;
+      slots = nextSlots;
+      ids = Int32Array.from(keep, (r) => ids[r]!);
+      rngs = keep.map((r) => rngs[r]!);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      constants.c.dispose();
+      constants.m.dispose();
+    },
+  };
+}
+
+function initialSlots(optimizer: ReplicaOptimizer, replicas: number, n: number): Slots {
+  return tf.tidy((): Slots => {
+    switch (optimizer.name) {
+      case 'momentum':
+        return { accumulation: tf.zeros([replicas, n]) };
+      case 'adam': {
+        const { beta1 = ADAM_DEFAULTS.beta1, beta2 = ADAM_DEFAULTS.beta2 } = optimizer;
+        return { m: tf.zeros([replicas, n]), v: tf.zeros([replicas, n]), accBeta1: tf.scalar(beta1), accBeta2: tf.scalar(beta2) };
+      }
+      default:
+        return {};
+    }
+  });
+}
+
+/** One update, op for op as tfjs's optimizers (tfjs-core src/optimizers/*_optimizer.ts) apply it. */
+function update(
+  optimizer: ReplicaOptimizer,
+  theta: tf.Tensor2D,
+  g: tf.Tensor2D,
+  slots: Slots,
+  k: { c: tf.Scalar; m: tf.Scalar },
+  whiteNoise: () => tf.Tensor2D,
+): { theta: tf.Tensor2D; slots: Slots } {
+  switch (optimizer.name) {
+    case 'sgd':
+      return { theta: tf.keep(tf.add(tf.mul(k.c, g), theta)), slots: {} };
+    case 'sgld':
+      // θ ← θ − ηg + √(2ηD)ξ (Welling & Teh 2011; the same expression as @kramers/optimizers' SGLD).
+      return { theta: tf.keep(tf.add(tf.add(tf.mul(k.c, g), theta), whiteNoise())), slots: {} };
+    case 'momentum': {
+      const accumulation = tf.keep(tf.add(tf.mul(k.m, slots.accumulation!), g));
+      return { theta: tf.keep(tf.add(tf.mul(k.c, accumulation), theta)), slots: { accumulation } };
+    }
+    case 'adam': {
+      const { beta1 = ADAM_DEFAULTS.beta1, beta2 = ADAM_DEFAULTS.beta2, epsilon = ADAM_DEFAULTS.epsilon } = optimizer;
+      const oneMinusAccBeta1 = tf.sub(1, slots.accBeta1!);
+      const oneMinusAccBeta2 = tf.sub(1, slots.accBeta2!);
+      const m = tf.keep(tf.add(tf.mul(slots.m!, beta1), tf.mul(g, 1 - beta1)));
+      const v = tf.keep(tf.add(tf.mul(slots.v!, beta2), tf.mul(tf.square(g), 1 - beta2)));
+      const mHat = tf.div(m, oneMinusAccBeta1);
+      const vHat = tf.div(v, oneMinusAccBeta2);
+      const next = tf.keep(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), -optimizer.learningRate), theta));
+      return {
+        theta: next as tf.Tensor2D,
+        slots: { m, v, accBeta1: tf.keep(tf.mul(slots.accBeta1!, beta1)), accBeta2: tf.keep(tf.mul(slots.accBeta2!, beta2)) },
+      };
+    }
+  }
+}
