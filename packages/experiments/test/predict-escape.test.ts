@@ -91,7 +91,8 @@ describe('predicted escape times against the formulas worked by hand', () => {
 describe('escapeJobKey', () => {
   it('is equal for equal configurations whatever the key order, and differs when anything differs', () => {
     const a = job({});
-    const b = JSON.parse(JSON.stringify({ seed: 0, ...a })) as EscapeJob;
+    const { seed, ...rest } = a;
+    const b = JSON.parse(JSON.stringify({ seed, ...rest })) as EscapeJob;
     expect(escapeJobKey(a)).toBe(escapeJobKey(b));
     expect(escapeJobKey(a)).not.toBe(escapeJobKey(job({ seed: 1 })));
     expect(escapeJobKey(a)).not.toBe(escapeJobKey(job({ landscape: { name: 'styblinski-tang', dim: 10, k: 1, scale: 0.02 } })));

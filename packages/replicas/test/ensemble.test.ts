@@ -94,7 +94,7 @@ describe('update rules equal tfjs’s own optimizers step for step', () => {
         for (let r = 0; r < R; r++) for (let j = 0; j < n; j++) noise[r * n + j] = sigma[j]! * rngs[r]!.normal();
         tf.tidy(() => {
           const g = tf.add(st.gradientTensor(theta as unknown as tf.Tensor2D), tf.tensor2d(noise, [R, n]));
-          tfOptimizer.applyGradients({ [theta.name]: g });
+          tfOptimizer.applyGradients([{ name: theta.name, tensor: g }]);
         });
         e.step();
         expect(Array.from(e.positions())).toEqual(Array.from(theta.dataSync()));
