@@ -14,6 +14,22 @@ export interface FitCallbackSession {
   summary(): RunSummary;
   /** Measure the final parameters (plugins' onTrainEnd) unless already done at this iteration. */
   trainEnd(): void;
+  /** Training will make this many more updates (fit's epochs × steps per epoch), when tfjs says. */
+  planSteps(remaining: number): void;
+}
+
+/** Updates fit/fitDataset will make, from the params tfjs gives its callbacks; undefined when they do not tell. */
+export function plannedUpdates(params: tf.CustomCallbackArgs | Record<string, unknown> | undefined): number | undefined {
+  const p = (params ?? {}) as Record<string, unknown>;
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+  const epochs = num(p['epochs']);
+  if (epochs === undefined) return undefined;
+  const initial = num(p['initialEpoch']) ?? 0;
+  const samples = num(p['samples']);
+  const batchSize = num(p['batchSize']);
+  // fit on tensors gives samples and batchSize; fitDataset gives steps (batchesPerEpoch) when the user set it.
+  const perEpoch = num(p['steps']) ?? (samples !== undefined && batchSize ? Math.ceil(samples / batchSize) : undefined);
+  return perEpoch === undefined ? undefined : Math.max(0, epochs - initial) * perEpoch;
 }
 
 export interface FitCallbackOptions {
@@ -43,6 +59,11 @@ export class KramersFitCallback extends tf.Callback {
     super();
     this.maybeYield = eventLoopYielder(options.yieldEveryMs ?? 25);
     this.writeLogs = options.logs ?? true;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    const remaining = plannedUpdates(this.params);
+    if (remaining !== undefined) this.session.planSteps(remaining);
   }
 
   override async onBatchEnd(): Promise<void> {

@@ -15,6 +15,7 @@ export type {
 } from './events.js';
 export type { Plugin, PluginHooks, SetupContext, StepContext, TrainEndContext, Need, JsonSchema } from './plugin.js';
 export { definePlugin } from './plugin.js';
+export { plannedUpdates } from './fit-callback.js';
 export type { Schedule, CostState } from './schedule.js';
 export { every, logSpaced, budget, defaultMeasurementSchedule, isDue } from './schedule.js';
 export type { ServiceToken } from './service-token.js';

@@ -33,6 +33,11 @@ export interface InstrumentOptions {
   readonly model?: tf.LayersModel;
   /** A fixed probe batch for plugins that evaluate loss, gradients or curvature at the current parameters. */
   readonly probe?: ProbeSpec;
+  /**
+   * Updates the whole run will make, for plugins that compare with the remaining budget (the escape plugin's
+   * "trapped" alert). fit/fitDataset of the instrumented model set it themselves; give it for hand-written loops.
+   */
+  readonly totalSteps?: number;
 }
 
 export interface KramersSession {
@@ -46,6 +51,10 @@ export interface KramersSession {
   readonly metric$: Observable<KramersEvent>;
   /** Updates observed so far. */
   readonly iterations: number;
+  /** The iteration training is planned to end at (see `planSteps`), or undefined. */
+  readonly plannedSteps: number | undefined;
+  /** Training will make `remaining` more updates from now (fit's callback calls it at the start of each fit). */
+  planSteps(remaining: number): void;
   /** Milliseconds spent in kramers (snapshots, plugins) and in training proper, so far. */
   overhead(): { readonly instrumentationMs: number; readonly trainMs: number; readonly plugins: readonly PluginStats[] };
   /** The latest value of every metric of this run (keys `plugin/name[@layer]`), its plugin errors, its last iteration. */
@@ -138,6 +147,9 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
         'call .kramers.close() first or instrument a separate optimizer instance',
     );
   }
+  if (options.totalSteps !== undefined && !(Number.isInteger(options.totalSteps) && options.totalSteps > 0)) {
+    throw new RangeError(`instrument(): totalSteps must be a positive integer (the updates the run will make), got ${String(options.totalSteps)}`);
+  }
   if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize > 0)) {
     throw new RangeError(`instrument(): batchSize must be a positive integer, got ${String(options.batchSize)}`);
   }
@@ -158,6 +170,13 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   let iteration = 0;
   let closed = false;
   let observedBatch: number | undefined;
+  let plannedSteps: number | undefined = options.totalSteps;
+  const planSteps = (remaining: number): void => {
+    if (!(Number.isInteger(remaining) && remaining >= 0)) {
+      throw new RangeError(`planSteps: remaining must be an integer ≥ 0 (updates still to make), got ${String(remaining)}`);
+    }
+    plannedSteps = iteration + remaining;
+  };
   let currentLoss: tf.Scalar | undefined;
   let currentLossFn: (() => tf.Scalar) | undefined;
   const buffers: ValueBuffers = {
@@ -197,7 +216,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     host.trainEnd(iteration - 1, reason);
     instrumentationMs += performance.now() - t0;
   };
-  const callbackSession = { summary: accumulator.summary, trainEnd: () => trainEnd('fit-end') };
+  const callbackSession = { summary: accumulator.summary, trainEnd: () => trainEnd('fit-end'), planSteps };
   const unwrapFit = options.model ? addSessionCallbackToFit(options.model, callbackSession) : undefined;
 
   const opt = optimizer as unknown as {
@@ -239,6 +258,8 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     paramValues: () => (state.after ??= readParams(state.params, buffers, buffers.afterMap)),
     previousParamValues: () => state.before!,
     lossFn: undefined,
+    optimizer,
+    plannedSteps: undefined,
   };
   const lossBuffer = new Float32Array(1);
   // Optimizer info is rebuilt only when the learning rate changes (the one setting training loops change).
@@ -305,6 +326,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
         inputs.step = event;
         inputs.iteration = it;
         inputs.lossFn = currentLossFn;
+        inputs.plannedSteps = plannedSteps;
         host.run(inputs, trainBefore);
       }
       if (wantStep) steps.next(event);
@@ -323,6 +345,10 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     get iterations() {
       return iteration;
     },
+    get plannedSteps() {
+      return plannedSteps;
+    },
+    planSteps,
     overhead: () => ({
       instrumentationMs,
       trainMs: performance.now() - start - instrumentationMs,

@@ -173,6 +173,8 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         previousParamValues: plugin.needs?.includes('update') ? refuseOutsideStep : refusePrevious(plugin.name),
         lossFn: undefined,
         probe: plugin.needs?.includes('probe') ? probe : undefined,
+        optimizer: undefined as unknown as StepContext['optimizer'],
+        plannedSteps: undefined,
         get,
         has,
         emit,
@@ -297,6 +299,8 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         ctx.paramValues = inputs.paramValues;
         if (a.needs.has('update')) ctx.previousParamValues = inputs.previousParamValues;
         ctx.lossFn = a.needs.has('lossFn') ? inputs.lossFn : undefined;
+        ctx.optimizer = inputs.optimizer;
+        ctx.plannedSteps = inputs.plannedSteps;
         invoke(a, 'step', inputs.iteration, a.hooks!.onStep!, ctx);
       }
       dueNow.length = 0;

@@ -55,6 +55,13 @@ export interface StepContext {
   readonly lossFn: (() => tf.Scalar) | undefined;
   /** The probe context. Requires `needs: ['probe']`. */
   readonly probe: ProbeContext | undefined;
+  /** The instrumented optimizer itself, to read its state (learning rate, Adam's moment estimates). Never step it. */
+  readonly optimizer: tf.Optimizer;
+  /**
+   * The iteration training is planned to end at (the number of updates the run will have made): from fit/fitDataset's
+   * epochs and steps per epoch, or instrument()'s `totalSteps`; undefined when nobody said.
+   */
+  readonly plannedSteps: number | undefined;
   get<T>(token: ServiceToken<T>): T;
   has(token: ServiceToken<unknown>): boolean;
   emit(name: string, value: MetricValue, options?: EmitOptions): void;
