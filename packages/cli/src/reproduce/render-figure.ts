@@ -8,7 +8,7 @@ export function renderFigure(doc: FigureDocument, out: string, seconds: number):
   const rows = doc.panels.map((p) => {
     const ratios = p.points.filter((q) => q.escaped > 0 && q.predictedGamma !== null).map((q) => q.predictedGamma! / q.gamma);
     const cvs = p.points.filter((q) => q.cv !== null && q.escaped >= 0.9 * q.replicas).map((q) => q.cv!);
-    const range = (xs: number[]): string => (xs.length === 0 ? '–' : `${f(Math.min(...xs), 2)}–${f(Math.max(...xs), 2)}`);
+    const range = (xs: number[]): string => (xs.length === 0 ? '–' : `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`);
     return [
       p.title,
       f(p.fit?.pearson, 4),
