@@ -178,7 +178,7 @@ describe('kramers escape --json', () => {
     const m1 = (1 - (1 + x) * Math.exp(-x)) / F;
     const m2 = (2 - (x * x + 2 * x + 2) * Math.exp(-x)) / F;
     expect(d.cvExpected).toBeCloseTo(Math.sqrt(m2 - m1 * m1) / m1, 6);
-    expect(d.cvExpected).toBeLessThan(0.6);
+    expect(d.cvExpected).toBeLessThan(0.8);
   });
 
   test('SGLD on the double well: observed mean escape time vs Theorem 3.1 and an independent first-passage quadrature', async () => {
