@@ -271,22 +271,21 @@ describe('kramers escape --json', () => {
     expect(dw.err).toContain('the double-well landscape has 1');
   });
 
-  // Known bugs (they fail until fixed): a bad flag value that reaches a landscape or boundary constructor throws a
-  // plain Error, which the command does not turn into a usage error, so it exits 1 with a stack trace.
-  test('bug: --start with the wrong number of coordinates names the job field "start", not the flag --start', async () => {
+  // Values that only the landscape or boundary can judge are refused before anything runs, naming the flag.
+  test('--start with the wrong number of coordinates names --start', async () => {
     const { code, err } = await kramers('escape', '--json', '--max-steps', '10', '--start', '1,2');
     expect(code).toBe(2);
     expect(err).toContain('--start');
   });
 
-  test('bug: --tilt beyond the double well\'s limit exits 1 with a stack trace instead of 2 naming --tilt', async () => {
+  test('--tilt beyond the double well\'s limit exits 2 naming --tilt, without a stack trace', async () => {
     const { code, err } = await kramers('escape', '--json', '--max-steps', '10', '--landscape', 'double-well', '--tilt', '5');
     expect(err).not.toMatch(/\n\s+at /);
     expect(err).toContain('--tilt');
     expect(code).toBe(2);
   });
 
-  test('bug: --landscape quadratic-valley with the default --boundary midway exits 1 with a stack trace instead of 2 naming --boundary', async () => {
+  test('--landscape quadratic-valley with the default --boundary midway exits 2 naming --boundary (a quadratic valley has no col)', async () => {
     const { code, err } = await kramers('escape', '--json', '--max-steps', '10', '--landscape', 'quadratic-valley', '--curvatures', '1,2');
     expect(err).not.toMatch(/\n\s+at /);
     expect(err).toContain('--boundary');

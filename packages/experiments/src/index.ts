@@ -13,7 +13,7 @@ export { escapeJobKey } from './escape/escape-job.js';
 export { checkEscapeJob } from './escape/check-escape-job.js';
 export { buildLandscape } from './escape/build-landscape.js';
 export type { RunEscapeOptions } from './escape/run-escape-job.js';
-export { runEscapeJob } from './escape/run-escape-job.js';
+export { runEscapeJob, prepareEscapeJob } from './escape/run-escape-job.js';
 export type { PredictedEscape } from './escape/predict-escape.js';
 export { predictEscape } from './escape/predict-escape.js';
 export type { EscapeDocument } from './escape/escape-document.js';

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, useBackend } from '@kramers/core';
-import { escapeDocument, runEscapeJob } from '@kramers/experiments';
+import { escapeDocument, prepareEscapeJob, runEscapeJob } from '@kramers/experiments';
 import { CliError } from '../cli-error.js';
 import { CliFailure } from '../cli-failure.js';
 import { catchStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from '../compare/signals.js';
 import type { Io } from '../io.js';
 import { nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, fraction } from '../parse-flags.js';
-import { boundaryFlag, escapeJobFromFlags, numberList, startFlag, type EscapeFlags } from './escape-flags.js';
+import { boundaryFlag, escapeJobFromFlags, flagError, numberList, startFlag, type EscapeFlags } from './escape-flags.js';
 import { renderEscape } from './render-escape.js';
 
 const finite = (flag: string) => (raw: string): number => {
@@ -46,9 +46,11 @@ export function escapeCommand(io: Io): Command {
       let job;
       try {
         job = escapeJobFromFlags(flags);
+        // Landscape, valley and boundary are built (no tensors yet), so a value that cannot work is a usage error.
+        prepareEscapeJob(job);
       } catch (err) {
         if (err instanceof CliError) throw err;
-        throw new CliError((err as Error).message);
+        throw flagError((err as Error).message);
       }
       let stoppedBy: StopSignal | undefined;
       const uncatch = catchStopSignals(
@@ -62,14 +64,7 @@ export function escapeCommand(io: Io): Command {
       );
       try {
         await useBackend(flags.backend as never);
-        let result;
-        try {
-          result = await runEscapeJob(job, { shouldStop: () => stoppedBy !== undefined });
-        } catch (err) {
-          // A job the checks refuse (a bad landscape or optimizer value) is a usage error.
-          if (err instanceof RangeError) throw new CliError(err.message);
-          throw err;
-        }
+        const result = await runEscapeJob(job, { shouldStop: () => stoppedBy !== undefined });
         const doc = escapeDocument(result);
         io.stdout.write(flags.json ? `${JSON.stringify(doc)}\n` : renderEscape(doc));
         if (stoppedBy !== undefined) {

@@ -107,3 +107,32 @@ export function escapeJobFromFlags(f: EscapeFlags): EscapeJob {
     seed: f.seed,
   };
 }
+
+/** Job fields and the flags that set them, most specific first. */
+const FLAG_OF_FIELD: ReadonlyArray<readonly [RegExp, string]> = [
+  [/landscape\.dim|\bdim\b/, '--dim'],
+  [/landscape\.scale/, '--loss-scale'],
+  [/landscape\.k\b/, '--k'],
+  [/landscape\.barrier|\bbarrier =/, '--barrier'],
+  [/landscape\.width|\bwidth =/, '--width'],
+  [/landscape\.tilt|\btilt =/, '--tilt'],
+  [/landscape\.curvatures|curvatures/, '--curvatures'],
+  [/optimizer\.learningRate/, '--lr'],
+  [/optimizer\.diffusion/, '--diffusion'],
+  [/optimizer\.momentum/, '--momentum'],
+  [/optimizer\.beta1/, '--beta1'],
+  [/optimizer\.beta2/, '--beta2'],
+  [/optimizer\.epsilon/, '--epsilon'],
+  [/batchSize/, '--batch-size'],
+  [/boundary/, '--boundary'],
+  [/\bstart\b/, '--start'],
+  [/replicas/, '--replicas'],
+  [/maxSteps/, '--max-steps'],
+];
+
+/** A job-level message (field names) as a usage error naming the flag to change. */
+export function flagError(message: string): CliError {
+  const text = message.replace(/^escape job: /, '');
+  const hit = FLAG_OF_FIELD.find(([pattern]) => pattern.test(text));
+  return new CliError(hit ? `${hit[1]}: ${text}` : text);
+}

@@ -17,14 +17,39 @@ export interface RunEscapeOptions {
  * replica is tested against the valley boundary, and one that is outside is recorded at that iteration and dropped.
  * Replicas still inside when the job stops are right-censored at the iterations run.
  */
-export async function runEscapeJob(job: EscapeJob, options: RunEscapeOptions = {}): Promise<EscapeJobResult> {
+/**
+ * Everything a job needs before it runs — its checks, landscape, valley and boundary — so a job that cannot run is
+ * refused (RangeError naming the field) before any tensor is made.
+ */
+export function prepareEscapeJob(job: EscapeJob) {
   checkEscapeJob(job);
-  const t0 = performance.now();
-  const { landscape, start } = buildLandscape(job.landscape, job.start);
+  let built;
+  try {
+    built = buildLandscape(job.landscape, job.start);
+  } catch (err) {
+    throw new RangeError(`escape job: ${(err as Error).message}`);
+  }
+  const { landscape, start } = built;
   const valley = landscape.valley(start);
-  const rule = parseBoundary(job.boundary);
+  let rule;
+  try {
+    rule = parseBoundary(job.boundary);
+  } catch (err) {
+    throw new RangeError(`escape job: boundary: ${(err as Error).message}`);
+  }
+  if ((rule.kind === 'col' || rule.kind === 'midway') && valley.exits.length === 0) {
+    throw new RangeError(
+      `escape job: boundary = ${job.boundary} needs a col, and the ${landscape.name} valley has none; use box:r or ball:r (e.g. box:0.5)`,
+    );
+  }
   const k = job.landscape.name === 'styblinski-tang' ? job.landscape.k : 1;
   const edge = boundary(rule, { start: valley.minimum.point, k, valley });
+  return { landscape, valley, rule, edge };
+}
+
+export async function runEscapeJob(job: EscapeJob, options: RunEscapeOptions = {}): Promise<EscapeJobResult> {
+  const { landscape, valley, edge } = prepareEscapeJob(job);
+  const t0 = performance.now();
   const noise: GradientNoise =
     job.noise === 'none'
       ? { kind: 'none' }

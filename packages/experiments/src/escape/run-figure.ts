@@ -53,6 +53,8 @@ export interface FigureDocument {
 
 /** Expected iterations a job will run, to start the longest first (balances workers). */
 function expectedCost(job: EscapeJob): number {
+  // State-dependent noise blocks escape (its prediction assumes it does not): such a job runs its whole budget.
+  if (job.noise === 'state') return job.maxSteps;
   try {
     const { landscape, start } = buildLandscape(job.landscape, job.start);
     const valley = landscape.valley(start);
