@@ -43,3 +43,18 @@ export type { GaussLegendreRule } from './gauss-legendre.js';
 export { gaussLegendre } from './gauss-legendre.js';
 export type { LineScanOptions, ScanSide, LineScan } from './line-scan.js';
 export { lineScanBarrier, LINE_SCAN_DEFAULTS } from './line-scan.js';
+export type { OptimizerReading, Unreadable } from './optimizer-temperature.js';
+export { readOptimizer, effectiveStep, preconditionerAlong, directionTemperature } from './optimizer-temperature.js';
+export type {
+  NoiseSource,
+  DirectionTemperature,
+  TemperatureSnapshot,
+  TemperatureService,
+  TemperatureConfig,
+  TemperatureOptions,
+} from './temperature-plugin.js';
+export { temperaturePlugin, Temperature } from './temperature-plugin.js';
+export type { TrappedInput, TrappedAdvice } from './trapped-advice.js';
+export { trappedAdvice, formatCount } from './trapped-advice.js';
+export type { EscapeConfig, EscapeOptions } from './escape-plugin.js';
+export { escapePlugin, ESCAPE_DEFAULTS } from './escape-plugin.js';
