@@ -5,3 +5,10 @@ export { GRADIENT_NOISE_KINDS, describeGradientNoise, frozenNoiseFactor } from '
 export { replicaStreams } from './replica-streams.js';
 export type { EnsembleOptions, ReplicaEnsemble } from './replica-ensemble.js';
 export { createEnsemble } from './replica-ensemble.js';
+export type { MlpActivation, MlpSpec, MlpData, MlpLayout, MlpLayerLayout } from './mlp-spec.js';
+export { MLP_ACTIVATIONS, mlpLayout } from './mlp-spec.js';
+export type { MlpLossAndGradient, MlpObjectiveOptions } from './mlp-loss.js';
+export { mlpLossAndGradient } from './mlp-loss.js';
+export { replicaMinibatches } from './mlp-batches.js';
+export type { MlpEnsembleOptions, MlpEnsemble } from './mlp-ensemble.js';
+export { createMlpEnsemble } from './mlp-ensemble.js';

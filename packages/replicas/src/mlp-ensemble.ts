@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '@kramers/core';
+import { checkMinibatching, minibatchFiller, type MinibatchFiller } from './mlp-batches.js';
+import { mlpGradientTensor, mlpLossTensor, mlpObjective, onesAugmented, type MlpBatch, type MlpObjective } from './mlp-loss.js';
+import { checkMlpData, checkParameters, type MlpActivation, type MlpData } from './mlp-spec.js';
+import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
+import { replicaStreams } from './replica-streams.js';
+import { initialSlots, updateRows, type Slots } from './update-rules.js';
+
+export interface MlpEnsembleOptions {
+  /** e.g. [4, 10, 2]: inputs, hidden widths, classes. */
+  readonly layers: readonly number[];
+  /** Hidden layers' activation (default tanh); the output is softmax with categorical cross-entropy. */
+  readonly activation?: MlpActivation;
+  /** The training set: x row-major [rows, inputs], y one-hot [rows, classes]. */
+  readonly data: MlpData;
+  /**
+   * B, rows per minibatch, drawn without replacement from each replica's own epoch permutation; an epoch's last
+   * partial batch is dropped.
+   */
+  readonly batchSize: number;
+  readonly optimizer: ReplicaOptimizer;
+  /** λ: loss + λ·Σθ² over kernels and biases, exactly tfjs's l2({l2: λ}) regularizer (default 0). */
+  readonly weightDecay?: number;
+  /** Sharpness rescaling L_k(θ) = L(√k·θ), weight decay included (default 1). */
+  readonly k?: number;
+  /** R, the number of replicas. */
+  readonly replicas: number;
+  /** Integer seed; replica r's minibatches and noise depend only on (seed, firstReplica + r). */
+  readonly seed: number;
+  /** Id of the first replica (default 0), so a sweep split over workers gives each part its own ids. */
+  readonly firstReplica?: number;
+  /** θ₀, the flat start shared by every replica (P parameters in tfjs trainableWeights order). */
+  readonly start: Float32Array;
+}
+
+/** R copies of one MLP trained together as one tensor program on parameters [R, P]. */
+export interface MlpEnsemble {
+  /** P, parameters per replica. */
+  readonly parameterCount: number;
+  /** Ids of the replicas still running, in row order. */
+  ids(): Int32Array;
+  /** Number of replicas still running. */
+  size(): number;
+  /** Iterations taken so far. */
+  steps(): number;
+  /** One minibatch iteration of every running replica. */
+  step(): void;
+  /** Current parameters, size() rows of P in the order of ids() (a copy; float32). */
+  parameters(): Float32Array;
+  /** Full-data loss (weight decay and k included) of every running replica, in the order of ids(); for checks. */
+  losses(): Float32Array;
+  /** Stops the given replicas; the others continue unchanged. */
+  drop(ids: Iterable<number>): void;
+  dispose(): void;
+}
+
+/**
+ * Trains R replicas of an MLP at once: each replica has its own minibatch sequence and (for SGLD) its own noise,
+ * both from streams keyed by (seed, replica id), and every op is row-wise, so row r evolves as that replica alone.
+ * Updates are tfjs's SGD, momentum and Adam op for op (shared with createEnsemble) on hand-derived gradients.
+ */
+export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
+  const where = 'createMlpEnsemble';
+  const { layers, data, batchSize, optimizer, replicas, seed, start } = options;
+  const firstReplica = options.firstReplica ?? 0;
+  const spec = { layers, activation: options.activation ?? 'tanh' };
+  const objective: MlpObjective = mlpObjective(where, spec, { weightDecay: options.weightDecay ?? 0, k: options.k ?? 1 });
+  checkMlpData(where, spec, data);
+  if (!Number.isSafeInteger(replicas) || replicas < 1) {
+    throw new RangeError(`${where}: replicas = ${String(replicas)}; use an integer ≥ 1, e.g. 100`);
+  }
+  if (!Number.isSafeInteger(firstReplica) || firstReplica < 0) {
+    throw new RangeError(`${where}: firstReplica = ${String(firstReplica)}; use an integer ≥ 0`);
+  }
+  checkMinibatching(where, seed, firstReplica, data.rows, batchSize);
+  checkReplicaOptimizer(where, optimizer);
+  const P = objective.layout.parameters;
+  checkParameters(where, 'start', start, P);
+
+  const inputs = layers[0]!;
+  const classes = layers[layers.length - 1]!;
+  const whiteStd = optimizer.name === 'sgld' ? Math.sqrt(2 * optimizer.learningRate * optimizer.diffusion) : 0;
+
+  let ids = Int32Array.from({ length: replicas }, (_, r) => firstReplica + r);
+  let noise: Rng[] = replicaStreams(seed, ids);
+  let batches: MinibatchFiller[] = Array.from(ids, (id) => minibatchFiller(seed, id, data.rows, batchSize));
+  let iterations = 0;
+  let disposed = false;
+  // Own copies, so a caller reusing its arrays cannot change the training set mid-run.
+  const xs = data.x.slice();
+  const ys = data.y.slice();
+  const full = onesAugmented(xs, data.rows, inputs, 1);
+  const dataX = tf.tensor3d(full.xOnes, [1, data.rows, inputs + 1]);
+  const dataY = tf.tensor3d(ys, [1, data.rows, classes]);
+  let theta: tf.Tensor2D = tf.tidy(() => tf.tile(tf.tensor2d(start, [1, P]), [replicas, 1]) as tf.Tensor2D);
+  const constants = tf.tidy(() => ({ c: tf.keep(tf.scalar(-optimizer.learningRate)), m: tf.keep(tf.scalar(optimizer.name === 'momentum' ? optimizer.momentum : 0)) }));
+  let slots: Slots = initialSlots(optimizer, replicas, P);
+
+  const white = (size: number): tf.Tensor2D => {
+    const out = new Float32Array(size * P);
+    for (let r = 0; r < size; r++) {
+      const rng = noise[r]!;
+      for (let j = 0; j < P; j++) out[r * P + j] = whiteStd * rng.normal();
+    }
+    return tf.tensor2d(out, [size, P]);
+  };
+
+  const live = (): void => {
+    if (disposed) throw new Error('MlpEnsemble: used after dispose()');
+  };
+
+  return {
+    parameterCount: P,
+    ids: () => ids.slice(),
+    size: () => ids.length,
+    steps: () => iterations,
+    step() {
+      live();
+      const size = ids.length;
+      if (size === 0) return;
+      const rows = new Int32Array(size * batchSize);
+      for (let r = 0; r < size; r++) batches[r]!(rows, r * batchSize);
+      // Copying the rows in JS is exact and several times cheaper than tf.gather on wasm.
+      const xb = new Float32Array(rows.length * inputs);
+      const yb = new Float32Array(rows.length * classes);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        for (let j = 0; j < inputs; j++) xb[i * inputs + j] = xs[row * inputs + j]!;
+        for (let c = 0; c < classes; c++) yb[i * classes + c] = ys[row * classes + c]!;
+      }
+      const { xOnes, xOnesT } = onesAugmented(xb, rows.length, inputs, size);
+      const next = tf.tidy(() => {
+        const batch: MlpBatch = {
+          xOnes: tf.tensor3d(xOnes, [size, batchSize, inputs + 1]),
+          xOnesT: tf.tensor3d(xOnesT, [size, inputs + 1, batchSize]),
+          y: tf.tensor3d(yb, [size, batchSize, classes]),
+        };
+        const g = mlpGradientTensor(objective, theta, batch);
+        return updateRows(optimizer, theta, g, slots, constants, () => white(size));
+      });
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      theta = next.theta;
+      slots = next.slots;
+      iterations++;
+    },
+    parameters() {
+      live();
+      return theta.dataSync().slice() as Float32Array;
+    },
+    losses() {
+      live();
+      if (ids.length === 0) return new Float32Array(0);
+      const loss = tf.tidy(() =>
+        mlpLossTensor(objective, theta, { xOnes: dataX, y: dataY }),
+      );
+      try {
+        return loss.dataSync().slice() as Float32Array;
+      } finally {
+        loss.dispose();
+      }
+    },
+    drop(dropIds) {
+      live();
+      const gone = new Set(dropIds);
+      const keep: number[] = [];
+      ids.forEach((id, r) => {
+        if (!gone.has(id)) keep.push(r);
+      });
+      if (keep.length === ids.length) return;
+      const rows = (t: tf.Tensor): tf.Tensor => (t.rank !== 2 ? t.clone() : keep.length ? tf.gather(t, keep) : tf.zeros([0, P]));
+      const nextTheta = tf.tidy(() => rows(theta) as tf.Tensor2D);
+      const nextSlots = tf.tidy(() => Object.fromEntries(Object.entries(slots).map(([key, t]) => [key, rows(t)])));
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      theta = nextTheta;
+      slots = nextSlots;
+      ids = Int32Array.from(keep, (r) => ids[r]!);
+      noise = keep.map((r) => noise[r]!);
+      batches = keep.map((r) => batches[r]!);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      constants.c.dispose();
+      constants.m.dispose();
+      dataX.dispose();
+      dataY.dispose();
+    },
+  };
+}
