@@ -28,7 +28,7 @@ export interface EscapeConfig {
   readonly riseCapTemperatures: number;
   /** An absolute rise cap instead (loss units). */
   readonly riseCap?: number;
-  /** Grid points per side of the line scan (default 12: ≤ 31 probe-loss evaluations per measurement). */
+  /** Grid points per side of the line scan (default 12: ≤ 35 probe-loss evaluations per measurement; at most 14, ≤ 39). */
   readonly scanPoints: number;
   /** t_max = scanReach·√(2·riseCap/λ₁): the scan reaches scanReach× where the quadratic model rises by the cap (default 2). */
   readonly scanReach: number;
@@ -64,7 +64,7 @@ const schema = {
     s: { type: 'number', minimum: 0, maximum: 1, default: ESCAPE_DEFAULTS.s },
     riseCapTemperatures: { type: 'number', exclusiveMinimum: 0, default: ESCAPE_DEFAULTS.riseCapTemperatures },
     riseCap: { type: 'number', exclusiveMinimum: 0 },
-    scanPoints: { type: 'integer', minimum: 3, maximum: 16, default: ESCAPE_DEFAULTS.scanPoints },
+    scanPoints: { type: 'integer', minimum: 3, maximum: 14, default: ESCAPE_DEFAULTS.scanPoints },
     scanReach: { type: 'number', exclusiveMinimum: 0, default: ESCAPE_DEFAULTS.scanReach },
     basin: { type: 'boolean', default: ESCAPE_DEFAULTS.basin },
     quenchSteps: { type: 'integer', minimum: 0, default: ESCAPE_DEFAULTS.quenchSteps },

@@ -74,6 +74,7 @@ export function temperaturePlugin(options: TemperatureOptions = {}): Plugin<Temp
     config: options,
     // Every step, but it only works on steps where sharpness has a fresh snapshot: a comparison of iterations.
     schedule: every(1),
+    provides: Temperature,
     dependsOn: [Sharpness],
     uses: [Sgn],
     setup(ctx) {

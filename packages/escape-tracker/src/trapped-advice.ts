@@ -48,7 +48,7 @@ export function trappedAdvice(input: TrappedInput): TrappedAdvice {
   const f = formatCount;
   const ratio = input.barrier / input.temperature;
   const reason =
-    `escape from this valley needs ≈ ${f(input.predictedSteps)} more steps, ${f(input.remainingSteps)} remain ` +
+    `escape from this valley needs ≈ ${f(input.predictedSteps)} more steps, ${input.remainingSteps < 1e6 ? Math.round(input.remainingSteps) : f(input.remainingSteps)} remain ` +
     `(ΔL = ${f(input.barrier)}, T = ${f(input.temperature)}: ΔL/T = ${f(ratio)})`;
   // Smallest f with logPrefactor + exponent/f ≤ ln(remaining·step), the step held fixed (derived; conservative when η grows too).
   const room = Math.log(Math.max(input.remainingSteps, 1) * input.stepPerIteration) - input.logPrefactor;
