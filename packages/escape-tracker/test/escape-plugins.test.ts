@@ -54,7 +54,7 @@ describe('temperature and escape plugins on a double well', () => {
     expect(tTop[0]!.value as number).toBeCloseTo(T, 5);
     expect(tTop[0]!.attributes).toMatchObject({ optimizer: 'sgd', batchSize: 2, noiseSource: 'C=H/B' });
     expect(named('temperature', 'eta_eff')[0]!.value).toBeCloseTo(eta, 7);
-    const vector = named('temperature', 'T')[0]!.value as { values: number[] };
+    const vector = named('temperature', 'T')[0]!.value as unknown as { values: number[] };
     expect(vector.values[1]).toBeCloseTo((eta * a) / (2 * B), 5); // the flat y direction
     const barrier = named('escape', 'barrier')[0]!;
     expect(barrier.value as number).toBeCloseTo(h, 5);
