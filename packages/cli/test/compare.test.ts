@@ -153,6 +153,44 @@ describe('kramers compare (in process)', () => {
     expect(err).toContain(message);
   });
 
+  test('per-run temperature along u₁ and predicted escape steps: finite on banknote, in --json, the table and its notes', async () => {
+    const args = ['compare', '--epochs', '2', '--backend', 'cpu', '--no-progress'];
+    const json = await kramers(...args, '--json');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.out);
+    for (const run of doc.runs) {
+      expect(run.errors).toEqual([]);
+      expect(Number.isFinite(run.temperature) && run.temperature > 0).toBe(true);
+      expect(Number.isFinite(run.predictedEscapeSteps) && run.predictedEscapeSteps > 0).toBe(true);
+      expect(run.temperature).toBe(run.metrics['temperature/T_top'].value);
+      expect(run.predictedEscapeSteps).toBe(run.metrics['escape/predicted_steps'].value);
+      expect(run.escape.log10PredictedSteps).toBeCloseTo(Math.log10(run.predictedEscapeSteps), 6);
+      expect(run.escape.iteration).toBe(69);
+      expect(run.escape.noiseSource).toBe('measured');
+      expect(run.escape.barrier).toBeGreaterThan(0);
+      // ΔL/T as the escape plugin reports it: the barrier over the top temperature (T_col ≤ T_top for SGD-like noise)
+      if (run.optimizer !== 'sgld') expect(run.escape.lowTemperatureRatio).toBeCloseTo(run.escape.barrier / run.temperature, 6);
+      // 70 steps planned: a barrier of tens of temperatures cannot be crossed in them, and the alert says so
+      expect(run.escape.trapped.reason).toMatch(/^escape from this valley needs ≈ \S+ more steps, \d+ remain \(ΔL = /);
+      expect(run.escape.trapped.remedy).toMatch(/budget \S+ (more steps|steps in all)$/);
+    }
+    // T = η·uᵀCu/2 with the sgn plugin's measured noise along u₁ (SGD), + D for SGLD (D = 1e-4 by default)
+    const c1 = (run: { metrics: Record<string, { value: { values: number[] } }> }) => run.metrics['sgn/noise_variance']!.value.values[0]!;
+    const [sgd, sgld] = doc.runs;
+    expect(sgd.temperature / ((0.1 * c1(sgd)) / 2)).toBeCloseTo(1, 12);
+    expect(sgld.temperature / (1e-4 + (0.1 * c1(sgld)) / 2)).toBeCloseTo(1, 12);
+    expect(sgld.escape.formula).toBe('theorem-3.1');
+    expect(sgd.escape.formula).toBe('unified');
+
+    const table = await kramers(...args, '--optimizers', 'sgd', '--epochs', '1');
+    const header = table.out.split('\n').find((l) => l.startsWith('run '))!.split(/\s+/);
+    expect(header).toEqual(expect.arrayContaining(['T_top', 'predicted_steps']));
+    expect(table.out).toMatch(/\nsgd trapped since step 34: escape from this valley needs ≈ /);
+    const off = JSON.parse((await kramers(...args, '--optimizers', 'sgd', '--epochs', '1', '--no-escape', '--json')).out);
+    expect(off.runs[0].temperature).toBeNull();
+    expect(off.runs[0].escape).toBeNull();
+  });
+
   test('a regression CSV: linear output under MSE; the table shows train/test MSE and no accuracy; λ matches 2/N·ΦᵀΦ', async () => {
     const args = ['compare', '--dataset', regressionCsv(), '--task', 'regression', '--hidden', '', '--epochs', '40', '--lr', 'adam=0.1', '--no-progress'];
     const json = await kramers(...args, '--json');

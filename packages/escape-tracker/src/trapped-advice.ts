@@ -58,21 +58,23 @@ export function trappedAdvice(input: TrappedInput): TrappedAdvice {
     return { reason, remedy: `no temperature fits the prediction in the steps left (the prefactor alone needs more); budget ${f(input.predictedSteps)} steps in all`, temperatureFactor: null };
   }
   const lower = `ΔL/T falls from ${f(ratio)} to ${f(ratio / factor)}`;
+  const batchKnob = (target: number) =>
+    target >= 1
+      ? `lower the batch size from ${input.batchSize} to ${Math.floor(target)}`
+      : `lowering the batch size cannot do it alone (it would have to be ${f(target)} < 1)`;
   const unstable = (etaFactor: number) => input.etaEff * etaFactor * input.lambdaMax >= 2;
   switch (input.optimizer) {
     case 'sgd':
     case 'momentum': {
       // T ∝ η/B, so −log γ ∝ B/η (Xie et al. 2021, Theorem 3.2).
-      const b = Math.max(1, Math.floor(input.batchSize / factor));
       const eta = input.learningRate * factor;
-      const warn = unstable(factor) ? ` — but η_eff·λ_max would be ${f(input.etaEff * factor * input.lambdaMax)} ≥ 2 (unstable): lower B instead` : '';
-      return { reason, remedy: `raise T = ηC/2 by ×${f(factor)}: lower the batch size from ${input.batchSize} to ${b}, or raise η from ${f(input.learningRate)} to ${f(eta)}${warn}, so ${lower}; ${more}`, temperatureFactor: factor };
+      const warn = unstable(factor) ? ` — but η_eff·λ_max would be ${f(input.etaEff * factor * input.lambdaMax)} ≥ 2 (unstable)` : '';
+      return { reason, remedy: `raise T = ηC/2 by ×${f(factor)}: ${batchKnob(input.batchSize / factor)}, or raise η from ${f(input.learningRate)} to ${f(eta)}${warn}, so ${lower}; ${more}`, temperatureFactor: factor };
     }
     case 'adam':
     case 'rmsprop': {
       // T ≈ η√(H/B)/2: ∝ η and 1/√B (derived, §2 with v ≈ C).
-      const b = Math.max(1, Math.floor(input.batchSize / (factor * factor)));
-      return { reason, remedy: `raise T ≈ η√(λ/B)/2 by ×${f(factor)}: raise η from ${f(input.learningRate)} to ${f(input.learningRate * factor)}, or lower the batch size from ${input.batchSize} to ${b}, so ${lower}; ${more}`, temperatureFactor: factor };
+      return { reason, remedy: `raise T ≈ η√(λ/B)/2 by ×${f(factor)}: raise η from ${f(input.learningRate)} to ${f(input.learningRate * factor)}, or ${batchKnob(input.batchSize / (factor * factor))}, so ${lower}; ${more}`, temperatureFactor: factor };
     }
     case 'sgld': {
       // T = D + ηC/2: only D moves when the minibatch noise is held (derived).

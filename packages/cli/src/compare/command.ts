@@ -4,6 +4,7 @@ import { BACKEND_CHOICES, collectLatest, createMetricBus, every, useBackend, typ
 import { CompareOptionError, ModelSaveError, runCompare, type CompareOptions, type CompareResult } from '@kramers/experiments';
 import { sharpness } from '@kramers/hvp-estimator';
 import { sgn } from '@kramers/sgn-collector';
+import { escapePlugin, temperaturePlugin } from '@kramers/escape-tracker';
 import { DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, type OptimizerName } from '@kramers/optimizers';
 import { progressReporter, type EventFileWriter } from '@kramers/reporters';
 import { CliError } from '../cli-error.js';
@@ -36,6 +37,7 @@ interface CompareFlags {
   probeSize: number;
   sharpness: boolean;
   noise: boolean;
+  escape: boolean;
   json: boolean;
   progress: boolean;
 }
@@ -84,6 +86,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
     .addOption(new Option('--probe-size <n>', 'rows of the fixed probe batch (seeded subset of the training set) for curvature').default(2048).argParser(positiveInteger('--probe-size')))
     .option('--no-sharpness', 'skip the live Hessian eigenvalues (λ_max, λ_min) of the sharpness plugin')
     .option('--no-noise', 'skip the gradient-noise plugin (noise scale, critical batch size, noise along the Hessian directions)')
+    .option('--no-escape', 'skip the temperature along the top Hessian direction and the predicted escape steps (they need the sharpness plugin)')
     .addOption(new Option('--out <file>', 'also append every event to this JSONL file (run start/end events separate invocations)'))
     .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<optimizer>/model.json (for kramers curvature)'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
@@ -134,6 +137,11 @@ export function compareCommand(io: Io, commandLine: string): Command {
             ...(flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : []),
             // after each sharpness measurement it measures the noise at the probe too; between, it streams the noise scale
             ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed })] : []),
+            // after each sharpness measurement: T along u₁, then a ≤ 35-evaluation line scan for the barrier and the
+            // predicted escape steps against the steps left (no basin quench: an MLP still descending drifts too far)
+            ...(flags.sharpness && flags.escape
+              ? [temperaturePlugin(), escapePlugin({ totalSteps: stepsPerEpoch * flags.epochs, basin: false })]
+              : []),
           ],
           bus,
           signal: stop.signal,
@@ -145,7 +153,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
             progress = progressReporter({
               runs: flags.optimizers.map((id) => ({ id, total: stepsPerEpoch * flags.epochs })),
               stream: io.stderr,
-              show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max', 'noise_scale'],
+              show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max', 'noise_scale', 'T_top', 'predicted_steps'],
             });
             bus.subscribe(progress.observer);
           },

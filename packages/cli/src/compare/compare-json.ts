@@ -28,14 +28,54 @@ export function compareJson(result: CompareResult, state: LatestState, context: 
           ...(e.prediction ? { prediction: true } : {}),
         };
       }
+      const latest = summary?.metrics ?? {};
       return {
         optimizer: run.optimizer,
         config: run.config,
         final: run.final,
+        ...escapeColumns(latest),
         metrics,
         errors: (summary?.errors ?? []).map((e) => ({ plugin: e.plugin, phase: e.phase, iteration: e.iteration, message: e.message })),
         ...(run.savedModel !== undefined ? { savedModel: run.savedModel } : {}),
       };
     }),
+  };
+}
+
+type Latest = NonNullable<LatestState['runs'][number]['metrics']>;
+
+/**
+ * The escape columns: T along the top Hessian direction and the predicted steps to escape (with log10, finite even
+ * when the steps overflow), the barrier they rest on and the latest trapped alert; null when not measured.
+ */
+function escapeColumns(latest: Latest) {
+  const num = (key: string): number | null => {
+    const v = latest[key]?.value;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
+  const steps = latest['escape/predicted_steps'];
+  const barrier = latest['escape/barrier'];
+  const trapped = latest['escape/trapped'];
+  return {
+    temperature: num('temperature/T_top'),
+    predictedEscapeSteps: num('escape/predicted_steps'),
+    escape:
+      steps === undefined
+        ? null
+        : {
+            iteration: steps.iteration,
+            log10PredictedSteps: steps.attributes?.['log10Steps'] ?? null,
+            formula: steps.attributes?.['formula'] ?? null,
+            bound: steps.attributes?.['bound'] ?? null,
+            barrier: num('escape/barrier'),
+            col: barrier?.attributes?.['col'] ?? null,
+            lowTemperatureRatio: num('escape/low_temperature_ratio'),
+            quasiEquilibrium: steps.attributes?.['quasiEquilibrium'] ?? null,
+            noiseSource: steps.attributes?.['noiseSource'] ?? null,
+            trapped:
+              trapped?.value === 1
+                ? { iteration: trapped.iteration, reason: trapped.attributes?.['reason'] ?? null, remedy: trapped.attributes?.['remedy'] ?? null }
+                : null,
+          },
   };
 }

@@ -4,12 +4,14 @@ import { comparisonTable } from '@kramers/reporters';
 
 /** Columns of the final table, in order; anything else plugins emit follows. */
 const COLUMNS = {
-  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'grad_norm', 'distance'],
-  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'grad_norm', 'distance'],
+  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'],
+  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'],
 } as const;
 
 /** Shown per step or as a diagnostic elsewhere, or duplicates of a column: not extra columns. */
-const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count', 'trace_C', 'noise_scale_at_probe', 'pooled_tail_index', 'pooled_tail_index_with_noise', 'noise_hessian_pearson', 'grad_snr', 'grad_snr_at_probe'];
+const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count', 'trace_C', 'noise_scale_at_probe', 'pooled_tail_index', 'pooled_tail_index_with_noise', 'noise_hessian_pearson', 'grad_snr', 'grad_snr_at_probe',
+  // the escape plugin's inputs and alerts: the alerts become notes under the table
+  'eta_eff', 'barrier', 'low_temperature_ratio', 'trapped', 'escaped', 'skipped', 'unsupported'];
 
 /** The human output of `kramers compare`: a header line, the comparison table, and notes on what went wrong. */
 export function renderCompare(result: CompareResult, state: LatestState, backend: string): string {
@@ -32,11 +34,22 @@ export function renderCompare(result: CompareResult, state: LatestState, backend
       ),
     );
   }
+  const trapped = trappedNotes(state);
+  if (trapped.length > 0) lines.push('', ...trapped);
   const errors = state.runs.flatMap((r) => r.errors.map((e) => `  ${r.runId}: plugin ${e.plugin} failed at step ${e.iteration} (${e.phase}): ${e.message}`));
   if (errors.length > 0) lines.push('', 'plugin errors (those plugins were switched off):', ...errors);
   const saved = result.runs.filter((run) => run.savedModel !== undefined);
   if (saved.length > 0) lines.push('', `models saved: ${saved.map((run) => run.savedModel).join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One note per run whose latest escape alert says it is trapped: why, and which knob would free it. */
+function trappedNotes(state: LatestState): string[] {
+  return state.runs.flatMap((run) => {
+    const e = run.metrics['escape/trapped'];
+    if (e?.value !== 1 || !e.attributes) return [];
+    return [`${run.runId} trapped since step ${e.iteration}: ${String(e.attributes['reason'])}; ${String(e.attributes['remedy'])}`];
+  });
 }
 
 /** Whole-model scalar metrics beyond the fixed columns, so every installed plugin shows in the table. */
