@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { EscapeJob, LandscapeSpec, StartSpec } from '@kramers/experiments';
+import type { LandscapeEscapeJob, LandscapeSpec, StartSpec } from '@kramers/experiments';
 import { parseBoundary } from '@kramers/valley-detector';
 import { CliError } from '../cli-error.js';
 
@@ -62,7 +62,7 @@ export function boundaryFlag(raw: string): string {
 }
 
 /** The flags as one serialisable job; cross-field problems become usage errors naming the flag. */
-export function escapeJobFromFlags(f: EscapeFlags): EscapeJob {
+export function escapeJobFromFlags(f: EscapeFlags): LandscapeEscapeJob {
   const landscape: LandscapeSpec =
     f.landscape === 'styblinski-tang'
       ? { name: 'styblinski-tang', dim: f.dim, k: f.k, scale: f.lossScale }
@@ -73,7 +73,7 @@ export function escapeJobFromFlags(f: EscapeFlags): EscapeJob {
     throw new CliError('--landscape quadratic-valley needs --curvatures, e.g. --curvatures 1,0.5');
   }
   const learningRate = f.lr ?? ESCAPE_DEFAULT_LR[f.optimizer];
-  let optimizer: EscapeJob['optimizer'];
+  let optimizer: LandscapeEscapeJob['optimizer'];
   switch (f.optimizer) {
     case 'sgd':
       optimizer = { name: 'sgd', learningRate };

@@ -30,6 +30,11 @@ interface ReproduceFlags {
 const FIGURES = ['styblinski-tang'] as const;
 
 function jobLabel(job: EscapeJob): string {
+  if (job.kind === 'model') {
+    const o = job.optimizer;
+    const what = o.name === 'sgld' ? `D=${o.diffusion.toPrecision(3)} η=${o.learningRate}` : `η=${o.learningRate}`;
+    return `${o.name} ${job.dataset} k=${job.k} B=${job.batchSize} ${what}${job.weightDecay === 0 ? ' no-wd' : ''}`;
+  }
   const l = job.landscape;
   const o = job.optimizer;
   const where = l.name === 'styblinski-tang' ? `k=${l.k}` : l.name;

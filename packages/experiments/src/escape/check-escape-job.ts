@@ -1,10 +1,10 @@
 import { checkReplicaOptimizer } from '@kramers/replicas';
-import type { EscapeJob } from './escape-job.js';
+import type { LandscapeEscapeJob } from './escape-job.js';
 
 const NOISE = ['frozen', 'state', 'none'] as const;
 
 /** Refuses a job that cannot run, naming the field and the fix, before any tensor is made. */
-export function checkEscapeJob(job: EscapeJob): void {
+export function checkEscapeJob(job: LandscapeEscapeJob): void {
   const where = 'escape job';
   const integer = (field: string, v: unknown, min: number, example: string): void => {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {

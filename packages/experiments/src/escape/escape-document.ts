@@ -1,7 +1,7 @@
 import { escapeStatistics } from '@kramers/escape-tracker';
 import { describeBoundary, parseBoundary } from '@kramers/valley-detector';
 import { buildLandscape } from './build-landscape.js';
-import type { EscapeJob, EscapeJobResult } from './escape-job.js';
+import type { EscapeJobResult, LandscapeEscapeJob } from './escape-job.js';
 import { predictEscape, type PredictedEscape } from './predict-escape.js';
 
 /** The `kramers escape --json` document: observed escape statistics beside the theory's prediction. */
@@ -25,7 +25,7 @@ export interface EscapeDocument {
   /** Observed over predicted mean escape time (null when either is missing). */
   readonly observedOverPredicted: number | null;
   readonly observedOverExact: number | null;
-  readonly config: EscapeJob & {
+  readonly config: LandscapeEscapeJob & {
     readonly noiseModel: string;
     readonly boundaryRule: string;
     readonly backend: string;
@@ -42,7 +42,7 @@ const NOISE_MODELS = {
   none: 'none: exact gradients (SGLD: only the injected white noise)',
 } as const;
 
-export function escapeDocument(result: EscapeJobResult): EscapeDocument {
+export function escapeDocument(result: EscapeJobResult<LandscapeEscapeJob>): EscapeDocument {
   const { job } = result;
   const times = result.escapes.map((e) => e.step);
   // Every replica escaped: an uncensored sample (exact 2N-dof interval); otherwise right-censored at the steps run.

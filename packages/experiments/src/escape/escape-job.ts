@@ -16,7 +16,8 @@ export type NoiseSpec = 'frozen' | 'state' | 'none';
  * left its valley or the step budget ran out. Plain JSON, so a sweep is a list of these that any runner (this
  * process, worker threads, a queue) can execute; the same job gives the same result wherever it runs.
  */
-export interface EscapeJob {
+export interface LandscapeEscapeJob {
+  readonly kind?: 'landscape';
   readonly landscape: LandscapeSpec;
   readonly start: StartSpec;
   readonly optimizer: ReplicaOptimizer;
@@ -31,6 +32,37 @@ export interface EscapeJob {
   /** Ids of this job's replicas start here (default 0), so a split job draws the same streams. */
   readonly firstReplica?: number;
 }
+
+/**
+ * An escape experiment on a real model: R replicas of a small MLP started at a pretrained minimum of a data set's
+ * loss, each on its own real minibatches, until they leave a box (or ball) around the start. The pretraining is
+ * part of the job (seeded, deterministic), so every runner reproduces the same start.
+ */
+export interface ModelEscapeJob {
+  readonly kind: 'model';
+  /** An embedded data set (z-scored, two or more classes). */
+  readonly dataset: 'banknote';
+  readonly hidden: readonly number[];
+  readonly activation: 'tanh' | 'relu';
+  /** L2 weight decay λ of the loss (tfjs's l2 on kernels and biases); 0 leaves banknote without a minimum. */
+  readonly weightDecay: number;
+  /** Full-batch pretraining to the start minimum: Adam, then gradient descent, from a seeded initialisation. */
+  readonly pretrain: { readonly seed: number; readonly adamSteps: number; readonly gdSteps: number };
+  /** Sharpness rescaling L_k(θ) = L(√k·θ); the boundary radius becomes r/√k. */
+  readonly k: number;
+  readonly optimizer: ReplicaOptimizer;
+  readonly batchSize: number;
+  /** 'box:r' | 'ball:r'. */
+  readonly boundary: string;
+  readonly replicas: number;
+  readonly maxSteps: number;
+  readonly seed: number;
+  readonly firstReplica?: number;
+}
+
+export type EscapeJob = LandscapeEscapeJob | ModelEscapeJob;
+
+export const isModelJob = (job: EscapeJob): job is ModelEscapeJob => job.kind === 'model';
 
 /** A canonical key for a job: equal for equal configurations, whatever the key order. */
 export function escapeJobKey(job: EscapeJob): string {
@@ -51,8 +83,8 @@ function canonical(v: unknown): unknown {
 }
 
 /** What running a job observed: raw, serialisable, enough to compute every statistic again. */
-export interface EscapeJobResult {
-  readonly job: EscapeJob;
+export interface EscapeJobResult<J extends EscapeJob = EscapeJob> {
+  readonly job: J;
   /** First-exit iteration of each escaped replica, by replica id (a step counts from 1). */
   readonly escapes: readonly { readonly replica: number; readonly step: number; readonly exit: string }[];
   /** Replicas still inside the valley at maxSteps. */

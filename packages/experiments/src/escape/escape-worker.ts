@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { useBackend, type BackendChoice } from '@kramers/core';
 import type { WorkerReply, WorkerRequest } from './escape-worker-protocol.js';
-import { runEscapeJob } from './run-escape-job.js';
+import { runAnyEscapeJob } from './run-any-escape-job.js';
 
 const port = parentPort;
 if (port == null) throw new Error('escape-worker.js runs as a worker thread of workerThreadRunner');
@@ -18,7 +18,7 @@ port.on('message', (request: WorkerRequest) => {
   void (async () => {
     try {
       await ready;
-      const result = await runEscapeJob(request.job, {
+      const result = await runAnyEscapeJob(request.job, {
         onProgress: (stepsRun, remaining) => reply({ type: 'progress', stepsRun, remaining }),
         shouldStop: () => stop,
       });

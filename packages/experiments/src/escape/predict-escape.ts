@@ -8,7 +8,7 @@ import {
   type EscapePrediction,
 } from '@kramers/escape-tracker';
 import type { BoundaryRule } from '@kramers/valley-detector';
-import type { EscapeJob } from './escape-job.js';
+import type { LandscapeEscapeJob } from './escape-job.js';
 
 /** What the theory predicts for one job, per iteration, with the assumptions that hold or fail. */
 export interface PredictedEscape {
@@ -49,7 +49,7 @@ interface Dynamics {
 }
 
 /** Temperatures along exit e for the job's optimizer and noise model (the unified temperature, T = η_eff·p·C_ee/2). */
-function dynamicsAlong(job: EscapeJob, exit: Exit): Dynamics {
+function dynamicsAlong(job: LandscapeEscapeJob, exit: Exit): Dynamics {
   const o = job.optimizer;
   const hA = exit.minimumCurvature;
   const hB = Math.abs(exit.colCurvature);
@@ -91,7 +91,7 @@ function target(rule: BoundaryRule, valley: Valley, exit: Exit, coordinate: numb
   return null;
 }
 
-export function predictEscape(job: EscapeJob, landscape: Landscape, valley: Valley, rule: BoundaryRule): PredictedEscape {
+export function predictEscape(job: LandscapeEscapeJob, landscape: Landscape, valley: Valley, rule: BoundaryRule): PredictedEscape {
   const boundaryNote =
     rule.kind === 'midway'
       ? { holds: true, note: 'midway from the col to the next minimum: a crossing the Kramers/Xie formulas predict' }

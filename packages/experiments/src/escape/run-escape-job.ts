@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createEnsemble, type GradientNoise } from '@kramers/replicas';
 import { boundary, escapeDetector, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
 import { buildLandscape } from './build-landscape.js';
-import type { EscapeJob, EscapeJobResult } from './escape-job.js';
+import type { EscapeJobResult, LandscapeEscapeJob } from './escape-job.js';
 import { checkEscapeJob } from './check-escape-job.js';
 
 export interface RunEscapeOptions {
@@ -21,7 +21,7 @@ export interface RunEscapeOptions {
  * Everything a job needs before it runs — its checks, landscape, valley and boundary — so a job that cannot run is
  * refused (RangeError naming the field) before any tensor is made.
  */
-export function prepareEscapeJob(job: EscapeJob) {
+export function prepareEscapeJob(job: LandscapeEscapeJob) {
   checkEscapeJob(job);
   let built;
   try {
@@ -47,7 +47,7 @@ export function prepareEscapeJob(job: EscapeJob) {
   return { landscape, valley, rule, edge };
 }
 
-export async function runEscapeJob(job: EscapeJob, options: RunEscapeOptions = {}): Promise<EscapeJobResult> {
+export async function runEscapeJob(job: LandscapeEscapeJob, options: RunEscapeOptions = {}): Promise<EscapeJobResult<LandscapeEscapeJob>> {
   const { landscape, valley, edge } = prepareEscapeJob(job);
   const t0 = performance.now();
   const noise: GradientNoise =

@@ -1,7 +1,8 @@
 import { compareLaws, linearFit } from '@kramers/escape-tracker';
 import type { FigureSpec, PanelSpec } from './escape-figure.js';
-import { escapeDocument, type EscapeDocument } from './escape-document.js';
-import { escapeJobKey, type EscapeJob, type EscapeJobResult } from './escape-job.js';
+import { escapeDocument } from './escape-document.js';
+import { escapeJobKey, isModelJob, type EscapeJob, type EscapeJobResult } from './escape-job.js';
+import { modelEscapeDocument } from './model-escape-document.js';
 import type { EscapeRunner, RunnerHooks } from './escape-runner.js';
 import { buildLandscape } from './build-landscape.js';
 import { predictEscape } from './predict-escape.js';
@@ -30,7 +31,8 @@ export interface FigurePanel {
   readonly x: PanelSpec['x'];
   readonly y: PanelSpec['y'];
   readonly expected: string;
-  readonly noise: EscapeJob['noise'];
+  /** The gradient-noise model of a landscape panel, or 'minibatches' for a model panel. */
+  readonly noise: string;
   readonly points: readonly FigurePoint[];
   /** Least-squares line of y (−log γ, or γ) against x over the points with escapes; null with fewer than 2. */
   readonly fit: { readonly slope: number; readonly intercept: number; readonly pearson: number | null } | null;
@@ -53,6 +55,8 @@ export interface FigureDocument {
 
 /** Expected iterations a job will run, to start the longest first (balances workers). */
 function expectedCost(job: EscapeJob): number {
+  // A model job has no absolute prediction; its figure lists the slow points first.
+  if (isModelJob(job)) return job.maxSteps;
   // State-dependent noise blocks escape (its prediction assumes it does not): such a job runs its whole budget.
   if (job.noise === 'state') return job.maxSteps;
   try {
@@ -89,8 +93,8 @@ export function figureDocument(
   results: readonly EscapeJobResult[],
   meta: { readonly runner: string; readonly elapsedMs: number },
 ): FigureDocument {
-  const docs = new Map<string, EscapeDocument>();
-  for (const r of results) docs.set(escapeJobKey(r.job), escapeDocument(r));
+  const docs = new Map<string, PointSource>();
+  for (const r of results) docs.set(escapeJobKey(r.job), pointSource(r));
   const panels = spec.panels.map((panel): FigurePanel => {
     const points = panel.points.map((p): FigurePoint => {
       const d = docs.get(escapeJobKey(p.job));
@@ -99,13 +103,13 @@ export function figureDocument(
         x: p.x,
         gamma: d.gamma ?? 0,
         ci: d.ci,
-        predictedGamma: d.predicted.gamma,
-        exactGamma: d.predicted.exact?.gamma ?? null,
+        predictedGamma: d.predictedGamma,
+        exactGamma: d.exactGamma,
         cv: d.cv,
         escaped: d.escaped,
         replicas: d.replicas,
         meanEscapeTime: d.meanEscapeTime,
-        stepsRun: d.config.stepsRun,
+        stepsRun: d.stepsRun,
       };
     });
     const seen = points.filter((p) => p.escaped > 0);
@@ -119,7 +123,7 @@ export function figureDocument(
       x: panel.x,
       y: panel.y,
       expected: panel.expected,
-      noise: panel.points[0]?.job.noise ?? 'frozen',
+      noise: noiseOf(panel.points[0]?.job),
       points,
       fit: line === null ? null : { slope: line.slope, intercept: line.intercept, pearson: line.pearson },
       chi2dof: { exponential: laws?.exponential.chi2dof ?? null, powerLaw: laws?.powerLaw.chi2dof ?? null },
@@ -128,4 +132,42 @@ export function figureDocument(
     };
   });
   return { figure: spec.figure, noiseModel: spec.noiseModel, panels, runner: meta.runner, jobs: results.length, elapsedMs: Math.round(meta.elapsedMs) };
+}
+
+interface PointSource {
+  readonly gamma: number;
+  readonly ci: readonly [number, number];
+  readonly predictedGamma: number | null;
+  readonly exactGamma: number | null;
+  readonly cv: number | null;
+  readonly escaped: number;
+  readonly replicas: number;
+  readonly meanEscapeTime: number | null;
+  readonly stepsRun: number;
+}
+
+/** What a figure point takes from a job's result: statistics for any job, predictions for landscape jobs. */
+function pointSource(r: EscapeJobResult): PointSource {
+  const job = r.job;
+  if (isModelJob(job)) {
+    const d = modelEscapeDocument({ ...r, job });
+    return { ...d, predictedGamma: null, exactGamma: null, stepsRun: r.stepsRun };
+  }
+  const d = escapeDocument({ ...r, job });
+  return {
+    gamma: d.gamma ?? 0,
+    ci: d.ci,
+    predictedGamma: d.predicted.gamma,
+    exactGamma: d.predicted.exact?.gamma ?? null,
+    cv: d.cv,
+    escaped: d.escaped,
+    replicas: d.replicas,
+    meanEscapeTime: d.meanEscapeTime,
+    stepsRun: r.stepsRun,
+  };
+}
+
+function noiseOf(job: EscapeJob | undefined): string {
+  if (job === undefined) return 'frozen';
+  return isModelJob(job) ? 'minibatches' : job.noise;
 }

@@ -1,4 +1,4 @@
-import type { EscapeJob } from './escape-job.js';
+import type { LandscapeEscapeJob } from './escape-job.js';
 import type { FigureSpec, PanelSpec, PanelVariable } from './escape-figure.js';
 
 export interface StyblinskiTangFigureOptions {
@@ -16,7 +16,7 @@ const SCALE = 0.01;
 // Per-coordinate barrier from the global minimum of ½(x⁴ − 16x² + 5x), times the loss scale.
 const BARRIER = SCALE * 39.361778;
 
-const base = (replicas: number, seed: number): Omit<EscapeJob, 'optimizer' | 'landscape' | 'noise' | 'batchSize' | 'maxSteps'> => ({
+const base = (replicas: number, seed: number): Omit<LandscapeEscapeJob, 'optimizer' | 'landscape' | 'noise' | 'batchSize' | 'maxSteps'> => ({
   start: 'global',
   boundary: 'midway',
   replicas,
@@ -37,7 +37,7 @@ export function styblinskiTangFigure(options: StyblinskiTangFigureOptions = {}):
   const common = base(replicas, seed);
   // Step budgets ≈ 8× the expected mean escape time of the slowest point, so ≥ 99 % escape; the rest are censored.
   const cap = quick ? 20_000 : 200_000;
-  const sgd = (k: number, batchSize: number, learningRate: number): EscapeJob => ({
+  const sgd = (k: number, batchSize: number, learningRate: number): LandscapeEscapeJob => ({
     ...common,
     landscape: st(k),
     optimizer: { name: 'sgd', learningRate },
@@ -45,7 +45,7 @@ export function styblinskiTangFigure(options: StyblinskiTangFigureOptions = {}):
     batchSize,
     maxSteps: cap,
   });
-  const sgld = (k: number, barrierOverD: number): EscapeJob => ({
+  const sgld = (k: number, barrierOverD: number): LandscapeEscapeJob => ({
     ...common,
     landscape: st(k),
     optimizer: { name: 'sgld', learningRate: 0.5, diffusion: BARRIER / barrierOverD },
@@ -53,7 +53,7 @@ export function styblinskiTangFigure(options: StyblinskiTangFigureOptions = {}):
     batchSize: 1,
     maxSteps: cap,
   });
-  const adam = (k: number): EscapeJob => ({
+  const adam = (k: number): LandscapeEscapeJob => ({
     ...common,
     landscape: st(k),
     optimizer: { name: 'adam', learningRate: 0.2 },
@@ -69,7 +69,7 @@ export function styblinskiTangFigure(options: StyblinskiTangFigureOptions = {}):
     x: PanelVariable,
     y: PanelSpec['y'],
     expected: string,
-    points: readonly { x: number; job: EscapeJob }[],
+    points: readonly { x: number; job: LandscapeEscapeJob }[],
   ): PanelSpec => ({ id, title, optimizer, x, y, expected, points });
 
   const ks = grid([0.5, 0.6, 0.7, 0.8, 0.9, 1], [0.8, 0.9, 1]);

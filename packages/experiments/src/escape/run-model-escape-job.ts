@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs';
+import { createMlpEnsemble, type MlpData, type MlpSpec } from '@kramers/replicas';
+import { loadDataset, standardize } from '@kramers/datasets';
+import { boundary, escapeDetector, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
+import type { EscapeJobResult, ModelEscapeJob } from './escape-job.js';
+import { pretrainMlp, type Pretrained } from './pretrain.js';
+import type { RunEscapeOptions } from './run-escape-job.js';
+
+/** The job's data set, z-scored with its own statistics, classes one-hot (the paper's per-feature z-scoring). */
+export function modelData(job: Pick<ModelEscapeJob, 'dataset'>): MlpData {
+  const { dataset } = standardize(loadDataset(job.dataset));
+  const rows = dataset.labels.length;
+  const y = new Float32Array(rows * dataset.numClasses);
+  for (let i = 0; i < rows; i++) y[i * dataset.numClasses + dataset.labels[i]!] = 1;
+  return { x: dataset.features, y, rows };
+}
+
+export function modelSpec(job: Pick<ModelEscapeJob, 'hidden' | 'activation'>, data: MlpData, classes: number): MlpSpec {
+  return { layers: [data.x.length / data.rows, ...job.hidden, classes], activation: job.activation };
+}
+
+// Pretraining is deterministic and costs seconds; the jobs of one sweep share their start.
+const pretrained = new Map<string, { spec: MlpSpec; data: MlpData; start: Pretrained }>();
+
+/** The job's model, data and pretrained start (cached per configuration in this thread). */
+export function modelStart(job: ModelEscapeJob): { spec: MlpSpec; data: MlpData; start: Pretrained } {
+  const key = JSON.stringify([job.dataset, job.hidden, job.activation, job.weightDecay, job.pretrain, tf.getBackend()]);
+  let hit = pretrained.get(key);
+  if (hit === undefined) {
+    const data = modelData(job);
+    const classes = data.y.length / data.rows;
+    const spec = modelSpec(job, data, classes);
+    hit = { spec, data, start: pretrainMlp(spec, data, { weightDecay: job.weightDecay, ...job.pretrain }) };
+    pretrained.set(key, hit);
+  }
+  return hit;
+}
+
+export function checkModelEscapeJob(job: ModelEscapeJob): void {
+  const where = 'model escape job';
+  const positive = (field: string, v: unknown, example: string): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new RangeError(`${where}: ${field} = ${String(v)}; use a number > 0, e.g. ${example}`);
+  };
+  if (job.dataset !== 'banknote') throw new RangeError(`${where}: dataset = ${String(job.dataset)}; use banknote`);
+  positive('k', job.k, '1');
+  if (!(job.weightDecay >= 0)) throw new RangeError(`${where}: weightDecay = ${String(job.weightDecay)}; use a number ≥ 0, e.g. 0.01`);
+  const rule = parseBoundary(job.boundary);
+  if (rule.kind !== 'box' && rule.kind !== 'ball') {
+    throw new RangeError(`${where}: boundary = ${job.boundary}; a model has no known col: use box:r or ball:r, e.g. box:0.05`);
+  }
+  for (const [field, v] of [['replicas', job.replicas], ['maxSteps', job.maxSteps], ['batchSize', job.batchSize]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${where}: ${field} = ${String(v)}; use an integer ≥ 1`);
+  }
+}
+
+/**
+ * Runs one model escape job: R MLP replicas from the pretrained start, each on its own minibatches, until each has
+ * left the box (or ball) around the start, r rescaled to r/√k; replicas still inside at maxSteps are censored.
+ */
+export async function runModelEscapeJob(job: ModelEscapeJob, options: RunEscapeOptions = {}): Promise<EscapeJobResult<ModelEscapeJob>> {
+  checkModelEscapeJob(job);
+  const t0 = performance.now();
+  const { spec, data, start } = modelStart(job);
+  const edge = boundary(parseBoundary(job.boundary) as Parameters<typeof boundary>[0] & { kind: 'box' | 'ball' }, {
+    start: start.theta,
+    k: job.k,
+  });
+  const first = job.firstReplica ?? 0;
+  const ensemble = createMlpEnsemble({
+    layers: spec.layers,
+    activation: spec.activation ?? 'tanh',
+    data,
+    batchSize: job.batchSize,
+    optimizer: job.optimizer,
+    weightDecay: job.weightDecay,
+    k: job.k,
+    replicas: job.replicas,
+    seed: job.seed,
+    firstReplica: first,
+    start: start.theta,
+  });
+  const detector = escapeDetector(edge, job.replicas);
+  const escapes: { replica: number; step: number; exit: string }[] = [];
+  let step = 0;
+  try {
+    while (ensemble.size() > 0 && step < job.maxSteps) {
+      ensemble.step();
+      step++;
+      const ids = ensemble.ids();
+      for (let r = 0; r < ids.length; r++) ids[r]! -= first;
+      const events = detector.observe(step, ensemble.parameters(), ids);
+      if (events.length > 0) {
+        for (const e of events) escapes.push({ replica: first + e.replica, step: e.step, exit: describe(e.exit) });
+        ensemble.drop(events.map((e) => first + e.replica));
+      }
+      if ((step & 255) === 0) {
+        options.onProgress?.(step, ensemble.size());
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (options.shouldStop?.() === true) break;
+      }
+    }
+    options.onProgress?.(step, ensemble.size());
+    return {
+      job,
+      escapes: escapes.sort((a, b) => a.replica - b.replica),
+      censored: ensemble.size(),
+      stepsRun: step,
+      elapsedMs: performance.now() - t0,
+      backend: tf.getBackend(),
+    };
+  } finally {
+    ensemble.dispose();
+  }
+}
+
+/** 'θ17+': parameter 17 left the box upward. */
+function describe(exit: ExitDirection): string {
+  return `θ${exit.coordinate}${exit.sign > 0 ? '+' : '-'}`;
+}
