@@ -8,9 +8,11 @@ import {
   inProcessRunner,
   runFigure,
   styblinskiTangFigure,
+  banknoteFigure,
   workerThreadRunner,
   type EscapeJob,
 } from '@kramers/experiments';
+import { CliError } from '../cli-error.js';
 import { CliFailure } from '../cli-failure.js';
 import { catchStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from '../compare/signals.js';
 import type { Io } from '../io.js';
@@ -19,6 +21,7 @@ import { renderFigure } from './render-figure.js';
 
 interface ReproduceFlags {
   quick: boolean;
+  weightDecay: boolean;
   replicas: number;
   seed: number;
   workers: number;
@@ -27,7 +30,7 @@ interface ReproduceFlags {
   json: boolean;
 }
 
-const FIGURES = ['styblinski-tang'] as const;
+const FIGURES = ['styblinski-tang', 'banknote'] as const;
 
 function jobLabel(job: EscapeJob): string {
   if (job.kind === 'model') {
@@ -54,6 +57,7 @@ export function reproduceCommand(io: Io): Command {
     .description("Regenerate a figure of the paper from scratch: escape-rate laws with intervals, the theory's predictions, linear fits and the exponential-vs-power-law test; writes SVG figures and one JSON document")
     .argument('<figure>', `figure to reproduce: ${FIGURES.join(', ')}`, oneOf('<figure>', FIGURES))
     .option('--quick', 'a smaller grid (3 points a panel) that runs in about a minute', false)
+    .option('--no-weight-decay', 'banknote: pretrain and train without L2 weight decay (no minimum: drift-driven escapes, for contrast)')
     .addOption(new Option('--replicas <R>', 'replicas per point').default(100).argParser(positiveInteger('--replicas')))
     .addOption(new Option('--seed <n>', 'seed of every job').default(0).argParser(nonNegativeInteger('--seed')))
     .addOption(new Option('--workers <N>', 'run jobs on N worker threads (1: in this process)').default(1).argParser(positiveInteger('--workers')))
@@ -61,12 +65,16 @@ export function reproduceCommand(io: Io): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').default('auto').argParser(oneOf('--backend', BACKEND_CHOICES)))
     .option('--json', 'print the JSON document on stdout instead of the summary', false)
     .action(async (figure: (typeof FIGURES)[number], flags: ReproduceFlags) => {
+      if (!flags.weightDecay && figure !== 'banknote') {
+        throw new CliError(`--no-weight-decay applies to the banknote figure only; ${figure} has no weight decay`);
+      }
       try {
         mkdirSync(flags.out, { recursive: true });
       } catch (err) {
         throw new CliFailure(`--out ${flags.out}: cannot create it (${(err as Error).message}); nothing was run`);
       }
-      const spec = styblinskiTangFigure({ quick: flags.quick, replicas: flags.replicas, seed: flags.seed });
+      const common = { quick: flags.quick, replicas: flags.replicas, seed: flags.seed };
+      const spec = figure === 'banknote' ? banknoteFigure({ ...common, weightDecay: flags.weightDecay ? 1e-2 : 0 }) : styblinskiTangFigure(common);
       const jobs = figureJobs(spec);
       let stoppedBy: StopSignal | undefined;
       const uncatch = catchStopSignals(
@@ -93,9 +101,10 @@ export function reproduceCommand(io: Io): Command {
           },
         });
         const svgs = figureSvgs(doc);
-        writeAtomically(join(flags.out, `${figure}.json`), `${JSON.stringify(doc, null, 2)}\n`);
-        writeAtomically(join(flags.out, `${figure}.svg`), svgs.grid);
-        for (const [id, svg] of svgs.panels) writeAtomically(join(flags.out, `${figure}-${id}.svg`), svg);
+        const name = doc.figure;
+        writeAtomically(join(flags.out, `${name}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+        writeAtomically(join(flags.out, `${name}.svg`), svgs.grid);
+        for (const [id, svg] of svgs.panels) writeAtomically(join(flags.out, `${name}-${id}.svg`), svg);
         const seconds = (performance.now() - t0) / 1000;
         io.stdout.write(flags.json ? `${JSON.stringify(doc)}\n` : renderFigure(doc, flags.out, seconds));
         if (stoppedBy !== undefined) {

@@ -1,4 +1,4 @@
-import type { FigureDocument } from '@kramers/experiments';
+import { describeStart, type FigureDocument } from '@kramers/experiments';
 import { formatTable } from '@kramers/reporters';
 
 const f = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits));
@@ -25,5 +25,6 @@ export function renderFigure(doc: FigureDocument, out: string, seconds: number):
     ['panel', 'r', 'slope', 'χ²/dof exp', 'χ²/dof power', 'preferred', 'obs/pred τ', 'CV', 'note'],
     rows,
   );
-  return `${table}\nwrote ${out}/${doc.figure}.json, ${out}/${doc.figure}.svg and one SVG per panel (${doc.jobs} experiments in ${seconds.toFixed(0)} s, ${doc.runner})\n`;
+  const start = doc.start ? `${describeStart(doc.start)}\n` : '';
+  return `${start}${table}\nwrote ${out}/${doc.figure}.json, ${out}/${doc.figure}.svg and one SVG per panel (${doc.jobs} experiments in ${seconds.toFixed(0)} s, ${doc.runner})\n`;
 }

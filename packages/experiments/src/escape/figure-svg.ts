@@ -76,7 +76,13 @@ export function figureSvgs(doc: FigureDocument): { readonly panels: ReadonlyMap<
     panels: new Map(charts.map(([id, chart]) => [id, svgFigure(chart)])),
     grid: svgFigureGrid(
       charts.map(([, chart]) => chart),
-      { columns: 2, title: `kramers reproduce ${doc.figure}` },
+      { columns: 2, title: `kramers reproduce ${doc.figure}${doc.start ? ` — ${describeStart(doc.start)}` : ''}` },
     ),
   };
+}
+
+/** One line on the start of a model figure: whether it is a true minimum. */
+export function describeStart(start: NonNullable<FigureDocument['start']>): string {
+  const minimum = start.minEigenvalue > 0 ? 'a minimum' : 'NOT a minimum';
+  return `start: λ = ${start.weightDecay}, ‖∇L‖ = ${start.gradientNorm.toExponential(1)}, Hessian eigenvalues ${start.minEigenvalue.toExponential(2)} … ${start.maxEigenvalue.toExponential(2)} (${minimum})`;
 }

@@ -3,6 +3,8 @@ import type { FigureSpec, PanelSpec } from './escape-figure.js';
 import { escapeDocument } from './escape-document.js';
 import { escapeJobKey, isModelJob, type EscapeJob, type EscapeJobResult } from './escape-job.js';
 import { modelEscapeDocument } from './model-escape-document.js';
+import { modelStart } from './run-model-escape-job.js';
+import { startCurvature } from './start-curvature.js';
 import type { EscapeRunner, RunnerHooks } from './escape-runner.js';
 import { buildLandscape } from './build-landscape.js';
 import { predictEscape } from './predict-escape.js';
@@ -44,9 +46,21 @@ export interface FigurePanel {
   readonly withoutEscapes: number;
 }
 
+/** The start of a model figure: how true a minimum the replicas start from. */
+export interface FigureStart {
+  readonly weightDecay: number;
+  readonly loss: number;
+  readonly gradientNorm: number;
+  readonly minEigenvalue: number;
+  readonly maxEigenvalue: number;
+  readonly parameters: number;
+}
+
 export interface FigureDocument {
   readonly figure: string;
   readonly noiseModel: string;
+  /** Model figures: the pretrained start (gradient norm, Hessian spectrum), stated in the figure. */
+  readonly start?: FigureStart;
   readonly panels: readonly FigurePanel[];
   readonly runner: string;
   readonly jobs: number;
@@ -83,15 +97,25 @@ export function figureJobs(spec: FigureSpec): EscapeJob[] {
 export async function runFigure(spec: FigureSpec, runner: EscapeRunner, hooks: RunnerHooks = {}): Promise<FigureDocument> {
   const t0 = performance.now();
   const jobs = figureJobs(spec);
+  const start = figureStart(jobs);
   const results = await runner.run(jobs, hooks);
-  return figureDocument(spec, results, { runner: runner.name, elapsedMs: performance.now() - t0 });
+  return figureDocument(spec, results, { runner: runner.name, elapsedMs: performance.now() - t0, ...(start ? { start } : {}) });
+}
+
+/** For a model figure, the shared pretrained start and its Hessian spectrum (computed here, on this thread). */
+export function figureStart(jobs: readonly EscapeJob[]): FigureStart | undefined {
+  const job = jobs.find(isModelJob);
+  if (job === undefined) return undefined;
+  const { spec, data, start } = modelStart(job);
+  const c = startCurvature(spec, data, start.theta, job.weightDecay);
+  return { weightDecay: job.weightDecay, loss: start.loss, gradientNorm: start.gradientNorm, ...c };
 }
 
 /** Assembles the figure from job results (from any runner, in any order). */
 export function figureDocument(
   spec: FigureSpec,
   results: readonly EscapeJobResult[],
-  meta: { readonly runner: string; readonly elapsedMs: number },
+  meta: { readonly runner: string; readonly elapsedMs: number; readonly start?: FigureStart },
 ): FigureDocument {
   const docs = new Map<string, PointSource>();
   for (const r of results) docs.set(escapeJobKey(r.job), pointSource(r));
@@ -131,7 +155,15 @@ export function figureDocument(
       withoutEscapes: points.length - seen.length,
     };
   });
-  return { figure: spec.figure, noiseModel: spec.noiseModel, panels, runner: meta.runner, jobs: results.length, elapsedMs: Math.round(meta.elapsedMs) };
+  return {
+    figure: spec.figure,
+    noiseModel: spec.noiseModel,
+    ...(meta.start ? { start: meta.start } : {}),
+    panels,
+    runner: meta.runner,
+    jobs: results.length,
+    elapsedMs: Math.round(meta.elapsedMs),
+  };
 }
 
 interface PointSource {

@@ -61,8 +61,10 @@ export async function runModelEscapeJob(job: ModelEscapeJob, options: RunEscapeO
   checkModelEscapeJob(job);
   const t0 = performance.now();
   const { spec, data, start } = modelStart(job);
+  // L_k(θ) = L(√k·θ) has its minimum at θ*/√k: the replicas start there, in a box of r/√k around it.
+  const scaled = job.k === 1 ? start.theta : start.theta.map((v) => v / Math.sqrt(job.k));
   const edge = boundary(parseBoundary(job.boundary) as Parameters<typeof boundary>[0] & { kind: 'box' | 'ball' }, {
-    start: start.theta,
+    start: scaled,
     k: job.k,
   });
   const first = job.firstReplica ?? 0;
@@ -77,7 +79,7 @@ export async function runModelEscapeJob(job: ModelEscapeJob, options: RunEscapeO
     replicas: job.replicas,
     seed: job.seed,
     firstReplica: first,
-    start: start.theta,
+    start: scaled,
   });
   const detector = escapeDetector(edge, job.replicas);
   const escapes: { replica: number; step: number; exit: string }[] = [];
