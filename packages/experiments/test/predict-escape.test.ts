@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildLandscape, escapeJobKey, predictEscape, type EscapeJob } from '@kramers/experiments';
+import { buildLandscape, escapeJobKey, predictEscape, type LandscapeEscapeJob } from '@kramers/experiments';
 import { parseBoundary } from '@kramers/valley-detector';
 
 // Per-coordinate facts of ½(x⁴ − 16x² + 5x), typed in from the published table, independent of the landscape code.
@@ -7,7 +7,7 @@ const H_A = 34.583059; // f'' at the global minimum
 const H_B = -15.852612; // f'' at the col
 const DL = 39.361778; // barrier from the global minimum
 
-const job = (over: Partial<EscapeJob>): EscapeJob => ({
+const job = (over: Partial<LandscapeEscapeJob>): LandscapeEscapeJob => ({
   landscape: { name: 'styblinski-tang', dim: 10, k: 1, scale: 0.01 },
   start: 'global',
   optimizer: { name: 'sgd', learningRate: 0.5 },
@@ -20,7 +20,7 @@ const job = (over: Partial<EscapeJob>): EscapeJob => ({
   ...over,
 });
 
-function predict(j: EscapeJob) {
+function predict(j: LandscapeEscapeJob) {
   const { landscape, start } = buildLandscape(j.landscape, j.start);
   return predictEscape(j, landscape, landscape.valley(start), parseBoundary(j.boundary));
 }
@@ -92,7 +92,7 @@ describe('escapeJobKey', () => {
   it('is equal for equal configurations whatever the key order, and differs when anything differs', () => {
     const a = job({});
     const { seed, ...rest } = a;
-    const b = JSON.parse(JSON.stringify({ seed, ...rest })) as EscapeJob;
+    const b = JSON.parse(JSON.stringify({ seed, ...rest })) as LandscapeEscapeJob;
     expect(escapeJobKey(a)).toBe(escapeJobKey(b));
     expect(escapeJobKey(a)).not.toBe(escapeJobKey(job({ seed: 1 })));
     expect(escapeJobKey(a)).not.toBe(escapeJobKey(job({ landscape: { name: 'styblinski-tang', dim: 10, k: 1, scale: 0.02 } })));

@@ -69,8 +69,14 @@ export interface FigureDocument {
 
 /** Expected iterations a job will run, to start the longest first (balances workers). */
 function expectedCost(job: EscapeJob): number {
-  // A model job has no absolute prediction; its figure lists the slow points first.
-  if (isModelJob(job)) return job.maxSteps;
+  // A model job has no absolute prediction: order by the theory's scaling, −log γ ∝ B/(ηk) for SGD (Theorem 3.2) and
+  // ∝ √B/(η√k) for Adam, with constants from banknote's box escapes (only the order matters here).
+  if (isModelJob(job)) {
+    const o = job.optimizer;
+    const exponent =
+      o.name === 'adam' ? (0.06 * Math.sqrt(job.batchSize / 16)) / (o.learningRate * Math.sqrt(job.k)) : (0.12 * job.batchSize) / (o.learningRate * job.k);
+    return Math.min(job.maxSteps, Math.exp(exponent) * (Math.log(job.replicas) + 0.58));
+  }
   // State-dependent noise blocks escape (its prediction assumes it does not): such a job runs its whole budget.
   if (job.noise === 'state') return job.maxSteps;
   try {
