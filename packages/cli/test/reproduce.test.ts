@@ -179,7 +179,7 @@ describe('kramers reproduce styblinski-tang (built binary)', () => {
     const out = join(dir, 'unknown');
     const run = await cli(['reproduce', 'figure-9', '--out', out]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('<figure> got "figure-9"; allowed: styblinski-tang.');
+    expect(run.stderr).toContain('<figure> got "figure-9"; allowed: styblinski-tang, banknote.');
     expect(run.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });
