@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { createEnsemble, type GradientNoise } from '@kramers/replicas';
-import { boundary, escapeDetector, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
+import { boundary, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
+import { escapeLoop } from './escape-loop.js';
 import { buildLandscape } from './build-landscape.js';
 import type { EscapeJobResult, LandscapeEscapeJob } from './escape-job.js';
 import { checkEscapeJob } from './check-escape-job.js';
@@ -65,41 +65,12 @@ export async function runEscapeJob(job: LandscapeEscapeJob, options: RunEscapeOp
     start: valley.minimum.point,
     firstReplica: job.firstReplica ?? 0,
   });
-  // The detector counts replicas 0 … R − 1; the ensemble's ids are offset by firstReplica.
-  const first = job.firstReplica ?? 0;
-  const detector = escapeDetector(edge, job.replicas);
-  const escapes: { replica: number; step: number; exit: string }[] = [];
-  let step = 0;
-  try {
-    while (ensemble.size() > 0 && step < job.maxSteps) {
-      ensemble.step();
-      step++;
-      const ids = ensemble.ids();
-      for (let r = 0; r < ids.length; r++) ids[r]! -= first;
-      const events = detector.observe(step, ensemble.positions(), ids);
-      if (events.length > 0) {
-        for (const e of events) escapes.push({ replica: first + e.replica, step: e.step, exit: describeExit(e.exit) });
-        ensemble.drop(events.map((e) => first + e.replica));
-      }
-      if ((step & 1023) === 0) {
-        options.onProgress?.(step, ensemble.size());
-        // Yield so a signal handler (Ctrl-C) or a worker's message can run between stretches of iterations.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (options.shouldStop?.() === true) break;
-      }
-    }
-    options.onProgress?.(step, ensemble.size());
-    return {
-      job,
-      escapes: escapes.sort((a, b) => a.replica - b.replica),
-      censored: ensemble.size(),
-      stepsRun: step,
-      elapsedMs: performance.now() - t0,
-      backend: tf.getBackend(),
-    };
-  } finally {
-    ensemble.dispose();
-  }
+  return escapeLoop(job, { ...ensemble, rows: () => ensemble.positions() }, edge, {
+    ...options,
+    yieldEvery: 1024,
+    describe: describeExit,
+    startedAt: t0,
+  });
 }
 
 /** 'x3+' for "coordinate 3, upward": compact enough to keep one per replica in the result. */

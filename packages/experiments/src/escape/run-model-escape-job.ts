@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createMlpEnsemble, type MlpData, type MlpSpec } from '@kramers/replicas';
 import { loadDataset, standardize } from '@kramers/datasets';
-import { boundary, escapeDetector, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
+import { boundary, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
+import { escapeLoop } from './escape-loop.js';
 import type { EscapeJobResult, ModelEscapeJob } from './escape-job.js';
 import { pretrainMlp, type Pretrained } from './pretrain.js';
 import type { RunEscapeOptions } from './run-escape-job.js';
@@ -81,38 +82,8 @@ export async function runModelEscapeJob(job: ModelEscapeJob, options: RunEscapeO
     firstReplica: first,
     start: scaled,
   });
-  const detector = escapeDetector(edge, job.replicas);
-  const escapes: { replica: number; step: number; exit: string }[] = [];
-  let step = 0;
-  try {
-    while (ensemble.size() > 0 && step < job.maxSteps) {
-      ensemble.step();
-      step++;
-      const ids = ensemble.ids();
-      for (let r = 0; r < ids.length; r++) ids[r]! -= first;
-      const events = detector.observe(step, ensemble.parameters(), ids);
-      if (events.length > 0) {
-        for (const e of events) escapes.push({ replica: first + e.replica, step: e.step, exit: describe(e.exit) });
-        ensemble.drop(events.map((e) => first + e.replica));
-      }
-      if ((step & 255) === 0) {
-        options.onProgress?.(step, ensemble.size());
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (options.shouldStop?.() === true) break;
-      }
-    }
-    options.onProgress?.(step, ensemble.size());
-    return {
-      job,
-      escapes: escapes.sort((a, b) => a.replica - b.replica),
-      censored: ensemble.size(),
-      stepsRun: step,
-      elapsedMs: performance.now() - t0,
-      backend: tf.getBackend(),
-    };
-  } finally {
-    ensemble.dispose();
-  }
+  // Yields every 256 iterations: a model iteration costs about 10× a landscape one.
+  return escapeLoop(job, { ...ensemble, rows: () => ensemble.parameters() }, edge, { ...options, yieldEvery: 256, describe, startedAt: t0 });
 }
 
 /** 'θ17+': parameter 17 left the box upward. */
