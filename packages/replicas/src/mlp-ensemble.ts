@@ -5,6 +5,7 @@ import { mlpGradientTensor, mlpLossTensor, mlpObjective, onesAugmented, type Mlp
 import { checkMlpData, checkParameters, type MlpActivation, type MlpData } from './mlp-spec.js';
 import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
 import { replicaStreams } from './replica-streams.js';
+import { keepRows, keptRows } from './row-state.js';
 import { initialSlots, updateRows, type Slots } from './update-rules.js';
 
 export interface MlpEnsembleOptions {
@@ -163,19 +164,9 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
     },
     drop(dropIds) {
       live();
-      const gone = new Set(dropIds);
-      const keep: number[] = [];
-      ids.forEach((id, r) => {
-        if (!gone.has(id)) keep.push(r);
-      });
+      const keep = keptRows(ids, dropIds);
       if (keep.length === ids.length) return;
-      const rows = (t: tf.Tensor): tf.Tensor => (t.rank !== 2 ? t.clone() : keep.length ? tf.gather(t, keep) : tf.zeros([0, P]));
-      const nextTheta = tf.tidy(() => rows(theta) as tf.Tensor2D);
-      const nextSlots = tf.tidy(() => Object.fromEntries(Object.entries(slots).map(([key, t]) => [key, rows(t)])));
-      theta.dispose();
-      for (const t of Object.values(slots)) t.dispose();
-      theta = nextTheta;
-      slots = nextSlots;
+      ({ theta, slots } = keepRows(theta, slots, keep, P));
       ids = Int32Array.from(keep, (r) => ids[r]!);
       noise = keep.map((r) => noise[r]!);
       batches = keep.map((r) => batches[r]!);

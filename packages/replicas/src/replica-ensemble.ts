@@ -3,6 +3,7 @@ import type { Rng } from '@kramers/core';
 import type { Landscape } from '@kramers/datasets';
 import { checkGradientNoise, frozenNoiseFactor, type GradientNoise, type NoiseFactor } from './gradient-noise.js';
 import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
+import { keepRows, keptRows } from './row-state.js';
 import { initialSlots, updateRows, type Slots } from './update-rules.js';
 import { replicaStreams } from './replica-streams.js';
 
@@ -127,19 +128,9 @@ export function createEnsemble(options: EnsembleOptions): ReplicaEnsemble {
     },
     drop(dropIds) {
       live();
-      const gone = new Set(dropIds);
-      const keep: number[] = [];
-      ids.forEach((id, r) => {
-        if (!gone.has(id)) keep.push(r);
-      });
+      const keep = keptRows(ids, dropIds);
       if (keep.length === ids.length) return;
-      const rows = (t: tf.Tensor): tf.Tensor => (t.rank !== 2 ? t.clone() : keep.length ? tf.gather(t, keep) : tf.zeros([0, n]));
-      const nextTheta = tf.tidy(() => rows(theta) as tf.Tensor2D);
-      const nextSlots = tf.tidy(() => Object.fromEntries(Object.entries(slots).map(([k, t]) => [k, rows(t)])));
-      theta.dispose();
-      for (const t of Object.values(slots)) t.dispose();
-      theta = nextTheta;
-      slots = nextSlots;
+      ({ theta, slots } = keepRows(theta, slots, keep, n));
       ids = Int32Array.from(keep, (r) => ids[r]!);
       rngs = keep.map((r) => rngs[r]!);
     },
