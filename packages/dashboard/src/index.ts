@@ -1,1 +1,5 @@
-export {};
+export type { Dashboard } from './dashboard.js';
+export { startDashboard } from './dashboard.js';
+export type { DashboardOptions, HistoryOptions } from './options.js';
+export { replayJsonl } from './replay.js';
+export { isLoopbackHost } from './loopback.js';

@@ -1,0 +1,10 @@
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
+/* placeholder */
