@@ -17,3 +17,14 @@ export type { AxisTicks } from './svg-ticks.js';
 export { niceStep, niceLinearTicks, niceLogTicks, formatTick } from './svg-ticks.js';
 export type { HtmlReportInput, ReportRun, ReportTable, ReportCell, ReportVersions, ValueWithError, SeriesPoint } from './html-report.js';
 export { htmlReport } from './html-report.js';
+export { crc32c, maskCrc32c, maskedCrc32c } from './crc32c.js';
+export { TF_RECORD_OVERHEAD, encodeTfRecord, decodeTfRecords } from './tensorboard-record.js';
+export type {
+  TfHistogram, TfScalarValue, TfHistogramValue, TfOtherValue, TfSummaryValue, TfFileVersionEvent, TfSummaryEvent, TfOtherEvent,
+  TfWritableEvent, TfEvent,
+} from './tensorboard-proto.js';
+export { encodeTfEvent, decodeTfEvent } from './tensorboard-proto.js';
+export type { TensorboardVectors } from './tensorboard-summary.js';
+export { DEFAULT_VECTOR_BUCKETS, tfHistogram, vectorTfHistogram } from './tensorboard-summary.js';
+export type { TensorboardWriterOptions } from './tensorboard.js';
+export { TF_FILE_VERSION, tensorboardWriter, readTfEvents } from './tensorboard.js';
