@@ -82,7 +82,7 @@ describe('the page script', () => {
     expect(page.runFrames()).toBe(1);
     const loss = page.plots.find((p) => p.series.some((s) => s.label === 'sgd loss'))!;
     expect(loss.series.map((s) => s.label)).toEqual(['iteration', 'sgd loss', 'adam loss']);
-    expect((loss.data[0] as Float64Array).length).toBe(500);
+    expect((loss.data[0] as unknown as Float64Array).length).toBe(500);
     expect((loss.data[1] as number[])[499]).toBeCloseTo(1 / 500, 12);
     const sharp = page.plots.find((p) => p.series.some((s) => s.label === 'sgd lambda_max'))!;
     expect(sharp.series.map((s) => s.label)).toContain('sgd lambda_max upper');
@@ -97,6 +97,6 @@ describe('the page script', () => {
     page.send(metric('sgd', 500, 'loss', 0.5));
     page.runFrames();
     expect(loss.setDataCalls).toBe(1);
-    expect((loss.data[0] as Float64Array).length).toBe(501);
+    expect((loss.data[0] as unknown as Float64Array).length).toBe(501);
   });
 });

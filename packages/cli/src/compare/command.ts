@@ -16,6 +16,7 @@ import { compareJson } from './compare-json.js';
 import { renderCompare } from './compare-table.js';
 import { resolveDataset, type TaskFlag } from './dataset-flag.js';
 import { openOutFile, outFailureMessage } from './out-file.js';
+import { reportRecorder } from './report-file.js';
 import { catchStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
 interface CompareFlags {
@@ -33,6 +34,7 @@ interface CompareFlags {
   testFraction: number;
   backend: BackendChoice;
   out?: string;
+  report?: string;
   saveModels?: string;
   probeSize: number;
   sharpness: boolean;
@@ -88,6 +90,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
     .option('--no-noise', 'skip the gradient-noise plugin (noise scale, critical batch size, noise along the Hessian directions)')
     .option('--no-escape', 'skip the temperature along the top Hessian direction and the predicted escape steps (they need the sharpness plugin)')
     .addOption(new Option('--out <file>', 'also append every event to this JSONL file (run start/end events separate invocations)'))
+    .addOption(new Option('--report <file>', 'also write a self-contained HTML report (table, charts over training, configuration) there at the end, also when interrupted'))
     .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<optimizer>/model.json (for kramers curvature)'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
     .option('--no-progress', 'no progress lines on stderr')
@@ -97,6 +100,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
       const rates: Partial<Record<OptimizerName, number>> = { ...flags.lr?.per };
       if (flags.lr?.all !== undefined) for (const name of flags.optimizers) rates[name] ??= flags.lr.all;
       if (flags.saveModels !== undefined) checkWritableDir(flags.saveModels);
+      const report = flags.report !== undefined ? reportRecorder(flags.report) : undefined;
 
       const stop = new AbortController();
       let stoppedBy: StopSignal | undefined;
@@ -115,6 +119,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
       const bus = createMetricBus();
       const latest = collectLatest(bus);
       if (writer) bus.subscribe(writer.observer);
+      if (report) bus.subscribe(report.observer);
       let progress: ReturnType<typeof progressReporter> | undefined;
       let result: CompareResult;
       let backend: string;
@@ -168,6 +173,8 @@ export function compareCommand(io: Io, commandLine: string): Command {
         bus.complete();
         uncatch();
       }
+      // Interrupted runs get their report too: it shows what was done.
+      report?.write({ result, state: latest.state, backend, version: KRAMERS_VERSION, commandLine, flags: { ...flags } });
       const failed = writer && flags.out !== undefined ? outFailureMessage(flags.out, writer) : undefined;
       if (failed !== undefined) throw new CliFailure(failed);
       if (stoppedBy !== undefined) {

@@ -1,0 +1,73 @@
+// `kramers dashboard --replay run.jsonl`: a finished run's log served on the live page until Ctrl-C.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { cli, startCli } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kramers-dashboard-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Reads the event stream until `enough` says stop (or 10 s pass). */
+function readEvents(url: string, enough: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${url}events`, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (enough(text)) {
+          req.destroy();
+          resolve(text);
+        }
+      });
+    });
+    req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+    setTimeout(() => {
+      req.destroy();
+      resolve('');
+    }, 10_000);
+  });
+}
+
+test('replays a compare log: the page, then the history on the event stream, and Ctrl-C ends it', async () => {
+  const log = join(dir, 'run.jsonl');
+  const compare = await cli(['compare', '--epochs', '1', '--no-progress', '--out', log]);
+  expect(compare.code, compare.stderr).toBe(0);
+  const run = startCli(['dashboard', '--replay', log]);
+  let out = '';
+  run.child.stdout.removeAllListeners('data');
+  run.child.stdout.on('data', (d) => (out += String(d)));
+  const url = await new Promise<string>((resolve) => {
+    const poll = setInterval(() => {
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearInterval(poll);
+        resolve(m[1]!);
+      }
+    }, 50);
+  });
+  const count = Number(/(\d+) events from/.exec(out)![1]);
+  expect(count).toBeGreaterThan(10);
+  const page = await new Promise<string>((resolve, reject) => {
+    get(url, (res) => {
+      let t = '';
+      res.on('data', (d) => (t += String(d)));
+      res.on('end', () => resolve(t));
+    }).on('error', reject);
+  });
+  expect(page).toContain('<html');
+  const stream = await readEvents(url, (t) => t.includes('event: live'));
+  expect(stream).toContain('event: reset');
+  expect(stream).toContain('"runId":"sgd"');
+  expect(stream).toContain('"runId":"adam"');
+  run.child.kill('SIGINT');
+  expect(await run.exited).toBe(0);
+}, 120_000);
+
+test('a missing log is a usage error', async () => {
+  const { code, stderr } = await cli(['dashboard', '--replay', join(dir, 'nope.jsonl')]);
+  expect(code).toBe(2);
+  expect(stderr).toContain('--replay');
+});
