@@ -90,7 +90,7 @@ export function openSse(port: number, { paused = false } = {}): Promise<SseReade
   });
 }
 
-export const metric = (runId: string, iteration: number, name = 'loss', value: number = iteration, extra: Partial<MetricEvent> = {}): MetricEvent => ({
+export const metric = (runId: string, iteration: number, name = 'loss', value: MetricEvent['value'] = iteration, extra: Partial<MetricEvent> = {}): MetricEvent => ({
   kind: 'metric',
   runId,
   iteration,
