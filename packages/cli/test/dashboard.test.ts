@@ -71,3 +71,38 @@ test('a missing log is a usage error', async () => {
   expect(code).toBe(2);
   expect(stderr).toContain('--replay');
 });
+
+test('compare --dashboard: the page streams every run while training, stays up after it, and Ctrl-C ends it with exit 0', async () => {
+  const run = startCli(['compare', '--epochs', '2', '--no-progress', '--dashboard']);
+  const url = await new Promise<string>((resolve) => {
+    const poll = setInterval(() => {
+      const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr());
+      if (m) {
+        clearInterval(poll);
+        resolve(m[1]!);
+      }
+    }, 50);
+  });
+  // Connected during training: the stream carries all three runs' metrics, including sharpness.
+  const stream = await readEvents(url, (t) => ['sgd', 'sgld', 'adam'].every((r) => t.includes(`"runId":"${r}"`)) && t.includes('lambda_max'));
+  expect(stream).toContain('"runId":"sgld"');
+  await new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (run.stderr().includes('training done; the dashboard stays at')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 100);
+  });
+  // After training the history is still served to a new client.
+  const again = await readEvents(url, (t) => t.includes('event: live'));
+  expect(again).toContain('"phase":"end"');
+  run.child.kill('SIGINT');
+  expect(await run.exited).toBe(0);
+}, 180_000);
+
+test('--host without --dashboard is a usage error', async () => {
+  const { code, stderr } = await cli(['compare', '--host', '0.0.0.0']);
+  expect(code).toBe(2);
+  expect(stderr).toContain('--host applies to --dashboard only');
+});

@@ -17,6 +17,7 @@ import { renderCompare } from './compare-table.js';
 import { resolveDataset, type TaskFlag } from './dataset-flag.js';
 import { openOutFile, outFailureMessage } from './out-file.js';
 import { reportRecorder } from './report-file.js';
+import { isLoopbackHost, startDashboard, type Dashboard } from '@kramers/dashboard';
 import { catchStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
 
 interface CompareFlags {
@@ -35,6 +36,8 @@ interface CompareFlags {
   backend: BackendChoice;
   out?: string;
   report?: string;
+  dashboard?: boolean;
+  host?: string;
   saveModels?: string;
   probeSize: number;
   sharpness: boolean;
@@ -90,6 +93,8 @@ export function compareCommand(io: Io, commandLine: string): Command {
     .option('--no-noise', 'skip the gradient-noise plugin (noise scale, critical batch size, noise along the Hessian directions)')
     .option('--no-escape', 'skip the temperature along the top Hessian direction and the predicted escape steps (they need the sharpness plugin)')
     .addOption(new Option('--out <file>', 'also append every event to this JSONL file (run start/end events separate invocations)'))
+    .option('--dashboard', 'serve the live page (loss, sharpness, temperature, predicted escape, noise scale per run) while training; it stays up after training until Ctrl-C')
+    .addOption(new Option('--host <address>', 'with --dashboard: address to bind (default 127.0.0.1); anything else exposes the page to the network'))
     .addOption(new Option('--report <file>', 'also write a self-contained HTML report (table, charts over training, configuration) there at the end, also when interrupted'))
     .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<optimizer>/model.json (for kramers curvature)'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
@@ -119,77 +124,115 @@ export function compareCommand(io: Io, commandLine: string): Command {
       const bus = createMetricBus();
       const latest = collectLatest(bus);
       if (writer) bus.subscribe(writer.observer);
-      if (report) bus.subscribe(report.observer);
-      let progress: ReturnType<typeof progressReporter> | undefined;
-      let result: CompareResult;
-      let backend: string;
+      const dashboard = await openDashboard(flags, io);
       try {
-        // The sharpness plugin measures under a scoped second-order gradient registry; training keeps tfjs's own gradients.
-        backend = await useBackend(flags.backend);
-        result = await runCompare({
-          dataset,
-          optimizers: flags.optimizers,
-          epochs: flags.epochs,
-          batchSize: flags.batchSize,
-          hidden: flags.hidden,
-          learningRates: rates,
-          diffusion: flags.diffusion,
-          seed: flags.seed,
-          testFraction: flags.testFraction,
-          probeSize: flags.probeSize,
-          // At every epoch's last step: deterministic (same seed, same table), unlike a time budget.
-          plugins: (_run, { stepsPerEpoch, trainRows }) => [
-            ...(flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : []),
-            // after each sharpness measurement it measures the noise at the probe too; between, it streams the noise scale
-            ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed })] : []),
-            // after each sharpness measurement: T along u₁, then a ≤ 35-evaluation line scan for the barrier and the
-            // predicted escape steps against the steps left (no basin quench: an MLP still descending drifts too far)
-            ...(flags.sharpness && flags.escape
-              ? [temperaturePlugin(), escapePlugin({ totalSteps: stepsPerEpoch * flags.epochs, basin: false })]
-              : []),
-          ],
-          bus,
-          signal: stop.signal,
-          runInfo: { command: commandLine, version: KRAMERS_VERSION },
-          ...(flags.saveModels !== undefined ? { saveModels: flags.saveModels } : {}),
-          onStep: (runId, iteration, loss) => progress?.tick(runId, iteration, loss),
-          onStart: (stepsPerEpoch) => {
-            if (!flags.progress) return;
-            progress = progressReporter({
-              runs: flags.optimizers.map((id) => ({ id, total: stepsPerEpoch * flags.epochs })),
-              stream: io.stderr,
-              show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max', 'noise_scale', 'T_top', 'predicted_steps'],
-            });
-            bus.subscribe(progress.observer);
-          },
-        });
-      } catch (err) {
-        if (err instanceof CompareOptionError) throw new CliError(`${FLAG_OF[err.option] ?? err.option} ${err.problem}`);
-        if (err instanceof ModelSaveError) throw new CliFailure(`--save-models: ${err.message}`);
-        throw err;
+        // The page never slows training: publishing only queues, and a client that cannot keep up is dropped.
+        if (dashboard) bus.subscribe(dashboard.observer);
+        if (report) bus.subscribe(report.observer);
+        let progress: ReturnType<typeof progressReporter> | undefined;
+        let result: CompareResult;
+        let backend: string;
+        try {
+          // The sharpness plugin measures under a scoped second-order gradient registry; training keeps tfjs's own gradients.
+          backend = await useBackend(flags.backend);
+          result = await runCompare({
+            dataset,
+            optimizers: flags.optimizers,
+            epochs: flags.epochs,
+            batchSize: flags.batchSize,
+            hidden: flags.hidden,
+            learningRates: rates,
+            diffusion: flags.diffusion,
+            seed: flags.seed,
+            testFraction: flags.testFraction,
+            probeSize: flags.probeSize,
+            // At every epoch's last step: deterministic (same seed, same table), unlike a time budget.
+            plugins: (_run, { stepsPerEpoch, trainRows }) => [
+              ...(flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : []),
+              // after each sharpness measurement it measures the noise at the probe too; between, it streams the noise scale
+              ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed })] : []),
+              // after each sharpness measurement: T along u₁, then a ≤ 35-evaluation line scan for the barrier and the
+              // predicted escape steps against the steps left (no basin quench: an MLP still descending drifts too far)
+              ...(flags.sharpness && flags.escape
+                ? [temperaturePlugin(), escapePlugin({ totalSteps: stepsPerEpoch * flags.epochs, basin: false })]
+                : []),
+            ],
+            bus,
+            signal: stop.signal,
+            runInfo: { command: commandLine, version: KRAMERS_VERSION },
+            ...(flags.saveModels !== undefined ? { saveModels: flags.saveModels } : {}),
+            onStep: (runId, iteration, loss) => progress?.tick(runId, iteration, loss),
+            onStart: (stepsPerEpoch) => {
+              if (!flags.progress) return;
+              progress = progressReporter({
+                runs: flags.optimizers.map((id) => ({ id, total: stepsPerEpoch * flags.epochs })),
+                stream: io.stderr,
+                show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max', 'noise_scale', 'T_top', 'predicted_steps'],
+              });
+              bus.subscribe(progress.observer);
+            },
+          });
+        } catch (err) {
+          if (err instanceof CompareOptionError) throw new CliError(`${FLAG_OF[err.option] ?? err.option} ${err.problem}`);
+          if (err instanceof ModelSaveError) throw new CliFailure(`--save-models: ${err.message}`);
+          throw err;
+        } finally {
+          progress?.stop();
+          // Completing the bus closes the --out file (a final synchronous flush).
+          bus.complete();
+          uncatch();
+        }
+        // Interrupted runs get their report too: it shows what was done.
+        report?.write({ result, state: latest.state, backend, version: KRAMERS_VERSION, commandLine, flags: { ...flags } });
+        const failed = writer && flags.out !== undefined ? outFailureMessage(flags.out, writer) : undefined;
+        if (failed !== undefined) throw new CliFailure(failed);
+        if (stoppedBy !== undefined) {
+          const total = result.stepsPerEpoch * flags.epochs;
+          const done = result.runs.map((run) => `${run.optimizer} ${run.final.iterations}/${total}`).join(', ');
+          const saved = writer ? `; ${writer.written} events in ${flags.out}` : '';
+          throw new CliFailure(`interrupted by ${stoppedBy}; steps done: ${done}${saved}`, SIGNAL_EXIT_CODES[stoppedBy]);
+        }
+        const state = latest.state;
+        io.stdout.write(
+          flags.json
+            ? `${JSON.stringify(compareJson(result, state, { backend, seed: flags.seed, epochs: flags.epochs, version: KRAMERS_VERSION }))}\n`
+            : renderCompare(result, state, backend),
+        );
+        if (dashboard) {
+          // Like TensorBoard, the page outlives training: it stays up until Ctrl-C.
+          io.stderr.write(`kramers: training done; the dashboard stays at ${dashboard.url} until Ctrl-C\n`);
+          await untilStopSignal();
+        }
       } finally {
-        progress?.stop();
-        // Completing the bus closes the --out file (a final synchronous flush).
-        bus.complete();
-        uncatch();
+        // Every way out (done, interrupted, failed) closes the page, or its server would keep the process alive.
+        await dashboard?.close();
       }
-      // Interrupted runs get their report too: it shows what was done.
-      report?.write({ result, state: latest.state, backend, version: KRAMERS_VERSION, commandLine, flags: { ...flags } });
-      const failed = writer && flags.out !== undefined ? outFailureMessage(flags.out, writer) : undefined;
-      if (failed !== undefined) throw new CliFailure(failed);
-      if (stoppedBy !== undefined) {
-        const total = result.stepsPerEpoch * flags.epochs;
-        const done = result.runs.map((run) => `${run.optimizer} ${run.final.iterations}/${total}`).join(', ');
-        const saved = writer ? `; ${writer.written} events in ${flags.out}` : '';
-        throw new CliFailure(`interrupted by ${stoppedBy}; steps done: ${done}${saved}`, SIGNAL_EXIT_CODES[stoppedBy]);
-      }
-      const state = latest.state;
-      io.stdout.write(
-        flags.json
-          ? `${JSON.stringify(compareJson(result, state, { backend, seed: flags.seed, epochs: flags.epochs, version: KRAMERS_VERSION }))}\n`
-          : renderCompare(result, state, backend),
-      );
     });
+}
+
+/** With --dashboard: the live page, started before training so the first steps are on it. */
+async function openDashboard(flags: CompareFlags, io: Io): Promise<Dashboard | undefined> {
+  if (flags.dashboard !== true) {
+    if (flags.host !== undefined) throw new CliError('--host applies to --dashboard only; add --dashboard');
+    return undefined;
+  }
+  const host = flags.host ?? '127.0.0.1';
+  // Exposure is always explicit: naming a non-loopback --host is the opt-in.
+  const dashboard = await startDashboard({ host, allowNetwork: !isLoopbackHost(host) });
+  io.stderr.write(`kramers: dashboard at ${dashboard.url}\n`);
+  return dashboard;
+}
+
+function untilStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const uncatch = catchStopSignals(
+      () => {
+        uncatch();
+        resolve();
+      },
+      () => resolve(),
+    );
+  });
 }
 
 /** --save-models must be a directory we can write to, found out before any training. */
