@@ -285,7 +285,8 @@
         series.push({ label: col.label, stroke: color(col.runId) + '55', width: 1, points: { show: false }, spanGaps: true });
         if (col.band === 'lo') bands.push({ series: [i, i + 1], fill: color(col.runId) + '22' }); // uPlot index = column + 1
       } else {
-        series.push({ label: col.label, stroke: color(col.runId), width: 1.5, dash: col.dash, spanGaps: true, points: { show: false } });
+        // Sparse series (per-epoch metrics) show their points: a lone measurement draws no line.
+        series.push({ label: col.label, stroke: color(col.runId), width: 1.5, dash: col.dash, spanGaps: true, points: { show: col.xs.length <= 60, size: 5, fill: color(col.runId) } });
       }
     });
     return {
@@ -293,7 +294,8 @@
       height: 240,
       cursor: { sync: { key: spec.histogram ? 'density' : 'kramers' } },
       scales: { x: { time: false }, y: c.log ? { distr: 3 } : {} },
-      axes: [{}, { size: 60 }],
+      // Compact tick labels: escape times reach 10²⁰ steps, temperatures 10⁻⁶.
+      axes: [{}, { size: 70, values: (u, vals) => vals.map((v) => (v == null ? '' : Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : String(+v.toPrecision(3)))) }],
       series,
       bands,
       legend: { live: true },
