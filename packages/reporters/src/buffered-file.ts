@@ -1,6 +1,7 @@
 /**
- * An append-only text file that buffers writes and flushes them at an interval, on `close()`, when the buffer
- * grows large, and on process exit. Shared by the JSONL and CSV writers. The interval timer only fires when the
+ * An append-only file that buffers writes and flushes them at an interval, on `close()`, when the buffer grows
+ * large, and on process exit. Shared by the JSONL and CSV writers (text, appended as UTF-8) and the TensorBoard
+ * writer (TFRecord bytes). The interval timer only fires when the
  * event loop turns: a training loop must yield between steps (core's `eventLoopYielder`) for it to run.
  *
  * When a write fails (disk full, device gone), the file stops writing and keeps count of the records that never
@@ -18,8 +19,8 @@ export interface BufferedFileOptions {
   readonly label: string;
   /** Flush every this many milliseconds; 0 writes each line through at once. Default 1000. */
   readonly flushIntervalMs?: number;
-  /** Written first when the file is new or empty (a CSV header), never again when appending. */
-  readonly header?: string;
+  /** Written first when the file is new or empty (a CSV header, a TensorBoard file_version record), never again when appending. */
+  readonly header?: string | Uint8Array;
   /** Called once, when the first write fails (also from the interval timer, where nothing else could hear it). */
   readonly onError?: (failure: WriteFailure) => void;
 }
@@ -38,8 +39,8 @@ export interface WriteFailure {
 export interface BufferedFile {
   /** Absolute path of the file. */
   readonly path: string;
-  /** Buffers `text`, which holds `records` records (default 1; a header holds 0). Throws once a write has failed. */
-  append(text: string, records?: number): void;
+  /** Buffers `data` (text as UTF-8, or bytes), which holds `records` records (default 1). Throws once a write has failed. */
+  append(data: string | Uint8Array, records?: number): void;
   /** Writes what is buffered now; throws the failure if this or an earlier write failed. */
   flush(): void;
   /** Flushes, closes the file and removes the exit hook; idempotent. Rethrows an earlier background flush error. */
@@ -50,8 +51,14 @@ export interface BufferedFile {
   readonly written: number;
 }
 
-/** Flush early past this many buffered characters, bounding memory between interval flushes. */
+/** Flush early past this many buffered characters or bytes, bounding memory between interval flushes. */
 const MAX_BUFFERED_CHARS = 1 << 20;
+
+/** One write: text stays a string (one UTF-8 encode), anything with bytes becomes one buffer. */
+function chunkOf(pending: readonly (string | Uint8Array)[]): string | Uint8Array {
+  if (pending.every((p) => typeof p === 'string')) return pending.join('');
+  return Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+}
 
 export function openBufferedFile(path: string, options: BufferedFileOptions): BufferedFile {
   const { label } = options;
@@ -74,7 +81,7 @@ export function openBufferedFile(path: string, options: BufferedFileOptions): Bu
     );
   }
 
-  let pending: string[] = [];
+  let pending: (string | Uint8Array)[] = [];
   let pendingChars = 0;
   let pendingRecords = 0;
   let written = 0;
@@ -90,13 +97,13 @@ export function openBufferedFile(path: string, options: BufferedFileOptions): Bu
   const flush = (): void => {
     if (failure) throw failure.error;
     if (pending.length === 0 || closed) return;
-    const chunk = pending.join('');
+    const chunk = chunkOf(pending);
     const records = pendingRecords;
     pending = [];
     pendingChars = 0;
     pendingRecords = 0;
     try {
-      fs.appendFileSync(fd, chunk, 'utf8');
+      fs.appendFileSync(fd, chunk);
       written += records;
     } catch (err) {
       // A partial write may have left part of the chunk in the file; it is counted as lost, since no record of it is whole for sure.
@@ -135,14 +142,14 @@ export function openBufferedFile(path: string, options: BufferedFileOptions): Bu
 
   return {
     path: absolute,
-    append(text: string, records = 1): void {
+    append(data: string | Uint8Array, records = 1): void {
       if (closed) throw new Error(`${label}: "${absolute}" is closed; write before close()`);
       if (failure) {
         unwritten += records;
         throw failure.error;
       }
-      pending.push(text);
-      pendingChars += text.length;
+      pending.push(data);
+      pendingChars += data.length;
       pendingRecords += records;
       if (flushIntervalMs === 0 || pendingChars >= MAX_BUFFERED_CHARS) flush();
     },

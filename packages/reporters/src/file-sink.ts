@@ -1,6 +1,6 @@
 /**
- * An event sink over a buffered append-only file: each event becomes zero or one line. The JSONL and CSV
- * writers differ only in how they format an event.
+ * An event sink over a buffered append-only file: each event becomes zero or one record. The JSONL, CSV and
+ * TensorBoard writers differ only in how they format an event (a line of text, or TFRecord bytes).
  */
 import type { KramersEvent } from '@kramers/core';
 import type { Observer } from 'rxjs';
@@ -40,9 +40,9 @@ export function eventFileWriter(
   path: string,
   sink: {
     readonly label: string;
-    readonly header?: string;
-    /** The line for an event, with its '\n', or undefined to skip it. */
-    readonly format: (event: KramersEvent) => string | undefined;
+    readonly header?: string | Uint8Array;
+    /** The record for an event (a line with its '\n', or bytes), or undefined to skip it. */
+    readonly format: (event: KramersEvent) => string | Uint8Array | undefined;
   },
   options: FileSinkOptions,
 ): EventFileWriter {
@@ -53,8 +53,8 @@ export function eventFileWriter(
     ...(options.onError === undefined ? {} : { onError: options.onError }),
   });
   const write = (event: KramersEvent): void => {
-    const line = sink.format(event);
-    if (line !== undefined) file.append(line);
+    const record = sink.format(event);
+    if (record !== undefined) file.append(record);
   };
   // A failed write is already recorded in `file.failure` (and reported through onError); anything else is a bug to surface.
   const unlessRecorded = (fn: () => void) => (): void => {

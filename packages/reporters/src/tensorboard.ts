@@ -6,9 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import type { KramersEvent } from '@kramers/core';
-import type { EventFileWriter, FileSinkOptions } from './file-sink.js';
-import { openBinaryFile } from './tensorboard-file.js';
+import { eventFileWriter, type EventFileWriter, type FileSinkOptions } from './file-sink.js';
 import { decodeTfEvent, encodeTfEvent, type TfEvent } from './tensorboard-proto.js';
 import { decodeTfRecords, encodeTfRecord } from './tensorboard-record.js';
 import { DEFAULT_VECTOR_BUCKETS, tensorboardValue, vectorTfHistogram, type TensorboardVectors } from './tensorboard-summary.js';
@@ -47,46 +45,21 @@ export function tensorboardWriter(dir: string, options: TensorboardWriterOptions
   const now = Date.now();
   const fileName = `events.out.tfevents.${Math.floor(now / 1000)}.${os.hostname()}`;
   const header = encodeTfRecord(encodeTfEvent({ kind: 'file-version', wallTime: now / 1000, step: 0, fileVersion: TF_FILE_VERSION }));
-  const file = openBinaryFile(nodePath.join(dir, ...runId.split('/'), fileName), {
-    label,
-    flushIntervalMs: options.flushIntervalMs ?? 1000,
-    header,
-    ...(options.onError === undefined ? {} : { onError: options.onError }),
-  });
-
-  const write = (event: KramersEvent): void => {
-    if (event.kind !== 'metric' || event.runId !== runId) return;
-    const value = tensorboardValue(event, { vectors, vectorBuckets });
-    if (value === undefined) return;
-    // kramers wall times are Unix milliseconds; TensorBoard's are seconds.
-    file.append(encodeTfRecord(encodeTfEvent({ kind: 'summary', wallTime: event.wallTime / 1000, step: event.iteration, values: [value] })));
-  };
-  // As in the text writers: a failed write is recorded in `file.failure`; anything else is a bug to surface.
-  const unlessRecorded = (fn: () => void) => (): void => {
-    try {
-      fn();
-    } catch (err) {
-      if (file.failure === undefined) throw err;
-    }
-  };
-  const close = (): void => file.close();
-  return {
-    path: file.path,
-    write,
-    observer: {
-      next: (event) => unlessRecorded(() => write(event))(),
-      error: unlessRecorded(close),
-      complete: unlessRecorded(close),
+  return eventFileWriter(
+    nodePath.join(dir, ...runId.split('/'), fileName),
+    {
+      label,
+      header,
+      format: (event) => {
+        if (event.kind !== 'metric' || event.runId !== runId) return undefined;
+        const value = tensorboardValue(event, { vectors, vectorBuckets });
+        if (value === undefined) return undefined;
+        // kramers wall times are Unix milliseconds; TensorBoard's are seconds.
+        return encodeTfRecord(encodeTfEvent({ kind: 'summary', wallTime: event.wallTime / 1000, step: event.iteration, values: [value] }));
+      },
     },
-    flush: () => file.flush(),
-    close,
-    get failure() {
-      return file.failure;
-    },
-    get written() {
-      return file.written;
-    },
-  };
+    options,
+  );
 }
 
 /** Reads an event file back, verifying both CRCs of every record; throws naming the path and byte offset if not. */
