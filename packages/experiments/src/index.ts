@@ -8,7 +8,7 @@ export type { Evaluation } from './evaluate.js';
 export { evaluate } from './evaluate.js';
 export type { NonFiniteWeight } from './non-finite-weight.js';
 export { findNonFiniteWeight } from './non-finite-weight.js';
-export type { EscapeJob, LandscapeEscapeJob, ModelEscapeJob, EscapeJobResult, LandscapeSpec, StartSpec, NoiseSpec } from './escape/escape-job.js';
+export type { EscapeJob, EscapeRunSettings, LandscapeEscapeJob, ModelEscapeJob, EscapeJobResult, LandscapeSpec, StartSpec, NoiseSpec } from './escape/escape-job.js';
 export { isModelJob } from './escape/escape-job.js';
 export { escapeJobKey } from './escape/escape-job.js';
 export { checkEscapeJob } from './escape/check-escape-job.js';

@@ -1,5 +1,5 @@
 import type { ModelEscapeJob } from './escape-job.js';
-import type { FigureSpec, PanelSpec, PanelVariable } from './escape-figure.js';
+import { panel, type FigureSpec, type PanelSpec } from './escape-figure.js';
 
 export interface BanknoteFigureOptions {
   /** A smaller grid (3 points a panel, shorter escapes) that runs in about a minute. */
@@ -46,15 +46,6 @@ export function banknoteFigure(options: BanknoteFigureOptions = {}): FigureSpec 
     ...over,
   });
   const grid = <T>(full: readonly T[], small: readonly T[]): readonly T[] => (quick ? small : full);
-  const panel = (
-    id: string,
-    title: string,
-    optimizer: PanelSpec['optimizer'],
-    x: PanelVariable,
-    y: PanelSpec['y'],
-    expected: string,
-    points: readonly { x: number; job: ModelEscapeJob }[],
-  ): PanelSpec => ({ id, title, optimizer, x, y, expected, points });
 
   const sgd = (learningRate: number, batchSize: number, k = 1) => job({ optimizer: { name: 'sgd', learningRate }, batchSize, k });
   const batchSizes = grid([6, 8, 10, 12, 14, 16, 18], [6, 9, 12]);

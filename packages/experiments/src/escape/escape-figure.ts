@@ -27,3 +27,16 @@ export interface FigureSpec {
   readonly noiseModel: string;
   readonly panels: readonly PanelSpec[];
 }
+
+/** A panel from its parts, in the order a figure lists them. */
+export function panel(
+  id: string,
+  title: string,
+  optimizer: PanelSpec['optimizer'],
+  x: PanelVariable,
+  y: PanelSpec['y'],
+  expected: string,
+  points: readonly PanelPoint[],
+): PanelSpec {
+  return { id, title, optimizer, x, y, expected, points };
+}

@@ -11,20 +11,12 @@ export type StartSpec = 'global' | 'local' | readonly number[];
 
 export type NoiseSpec = 'frozen' | 'state' | 'none';
 
-/**
- * One escape experiment: R replicas of one optimizer on one landscape, started at a minimum and run until they all
- * left its valley or the step budget ran out. Plain JSON, so a sweep is a list of these that any runner (this
- * process, worker threads, a queue) can execute; the same job gives the same result wherever it runs.
- */
-export interface LandscapeEscapeJob {
-  readonly kind?: 'landscape';
-  readonly landscape: LandscapeSpec;
-  readonly start: StartSpec;
+/** What every escape job sets, on a landscape or a model: who runs, how many, for how long, from which seed. */
+export interface EscapeRunSettings {
   readonly optimizer: ReplicaOptimizer;
-  readonly noise: NoiseSpec;
-  /** B of the simulated gradient noise C = H/B (ignored with noise 'none'). */
+  /** B: of the simulated gradient noise C = H/B on a landscape (ignored with noise 'none'); of the minibatches on a model. */
   readonly batchSize: number;
-  /** 'midway' | 'col' | 'box:r' | 'ball:r'. */
+  /** 'midway' | 'col' | 'box:r' | 'ball:r' (a model has no known col: box or ball). */
   readonly boundary: string;
   readonly replicas: number;
   readonly maxSteps: number;
@@ -34,11 +26,23 @@ export interface LandscapeEscapeJob {
 }
 
 /**
+ * One escape experiment: R replicas of one optimizer on one landscape, started at a minimum and run until they all
+ * left its valley or the step budget ran out. Plain JSON, so a sweep is a list of these that any runner (this
+ * process, worker threads, a queue) can execute; the same job gives the same result wherever it runs.
+ */
+export interface LandscapeEscapeJob extends EscapeRunSettings {
+  readonly kind?: 'landscape';
+  readonly landscape: LandscapeSpec;
+  readonly start: StartSpec;
+  readonly noise: NoiseSpec;
+}
+
+/**
  * An escape experiment on a real model: R replicas of a small MLP started at a pretrained minimum of a data set's
  * loss, each on its own real minibatches, until they leave a box (or ball) around the start. The pretraining is
  * part of the job (seeded, deterministic), so every runner reproduces the same start.
  */
-export interface ModelEscapeJob {
+export interface ModelEscapeJob extends EscapeRunSettings {
   readonly kind: 'model';
   /** An embedded data set (z-scored, two or more classes). */
   readonly dataset: 'banknote';
@@ -50,14 +54,6 @@ export interface ModelEscapeJob {
   readonly pretrain: { readonly seed: number; readonly adamSteps: number; readonly gdSteps: number };
   /** Sharpness rescaling L_k(θ) = L(√k·θ); the boundary radius becomes r/√k. */
   readonly k: number;
-  readonly optimizer: ReplicaOptimizer;
-  readonly batchSize: number;
-  /** 'box:r' | 'ball:r'. */
-  readonly boundary: string;
-  readonly replicas: number;
-  readonly maxSteps: number;
-  readonly seed: number;
-  readonly firstReplica?: number;
 }
 
 export type EscapeJob = LandscapeEscapeJob | ModelEscapeJob;

@@ -129,18 +129,7 @@ export function figureDocument(
     const points = panel.points.map((p): FigurePoint => {
       const d = docs.get(escapeJobKey(p.job));
       if (d === undefined) throw new Error(`figure ${spec.figure}: no result for a job of panel ${panel.id} (x = ${p.x})`);
-      return {
-        x: p.x,
-        gamma: d.gamma ?? 0,
-        ci: d.ci,
-        predictedGamma: d.predictedGamma,
-        exactGamma: d.exactGamma,
-        cv: d.cv,
-        escaped: d.escaped,
-        replicas: d.replicas,
-        meanEscapeTime: d.meanEscapeTime,
-        stepsRun: d.stepsRun,
-      };
+      return { x: p.x, ...d };
     });
     const seen = points.filter((p) => p.escaped > 0);
     const ys = seen.map((p) => (panel.y === 'gamma' ? p.gamma : -Math.log(p.gamma)));
@@ -172,31 +161,19 @@ export function figureDocument(
   };
 }
 
-interface PointSource {
-  readonly gamma: number;
-  readonly ci: readonly [number, number];
-  readonly predictedGamma: number | null;
-  readonly exactGamma: number | null;
-  readonly cv: number | null;
-  readonly escaped: number;
-  readonly replicas: number;
-  readonly meanEscapeTime: number | null;
-  readonly stepsRun: number;
-}
+/** A figure point but for its x: what the point takes from its job's result. */
+type PointSource = Omit<FigurePoint, 'x'>;
 
-/** What a figure point takes from a job's result: statistics for any job, predictions for landscape jobs. */
+/** Statistics for any job; the theory's and the exact γ for landscape jobs (a model has no known col). */
 function pointSource(r: EscapeJobResult): PointSource {
   const job = r.job;
-  if (isModelJob(job)) {
-    const d = modelEscapeDocument({ ...r, job });
-    return { ...d, predictedGamma: null, exactGamma: null, stepsRun: r.stepsRun };
-  }
-  const d = escapeDocument({ ...r, job });
+  const d = isModelJob(job) ? modelEscapeDocument({ ...r, job }) : escapeDocument({ ...r, job });
+  const predicted = 'predicted' in d ? d.predicted : null;
   return {
     gamma: d.gamma ?? 0,
     ci: d.ci,
-    predictedGamma: d.predicted.gamma,
-    exactGamma: d.predicted.exact?.gamma ?? null,
+    predictedGamma: predicted?.gamma ?? null,
+    exactGamma: predicted?.exact?.gamma ?? null,
     cv: d.cv,
     escaped: d.escaped,
     replicas: d.replicas,

@@ -1,5 +1,5 @@
 import type { LandscapeEscapeJob } from './escape-job.js';
-import type { FigureSpec, PanelSpec, PanelVariable } from './escape-figure.js';
+import { panel, type FigureSpec, type PanelSpec } from './escape-figure.js';
 
 export interface StyblinskiTangFigureOptions {
   /** A smaller grid (3 points a panel, shorter escapes) that runs in about a minute. */
@@ -62,15 +62,6 @@ export function styblinskiTangFigure(options: StyblinskiTangFigureOptions = {}):
     maxSteps: cap,
   });
   const grid = <T>(full: readonly T[], small: readonly T[]): readonly T[] => (quick ? small : full);
-  const panel = (
-    id: string,
-    title: string,
-    optimizer: PanelSpec['optimizer'],
-    x: PanelVariable,
-    y: PanelSpec['y'],
-    expected: string,
-    points: readonly { x: number; job: LandscapeEscapeJob }[],
-  ): PanelSpec => ({ id, title, optimizer, x, y, expected, points });
 
   const ks = grid([0.5, 0.6, 0.7, 0.8, 0.9, 1], [0.8, 0.9, 1]);
   const bs = grid([1, 1.2, 1.4, 1.6, 1.8, 2], [1, 1.2, 1.4]);
