@@ -5,8 +5,7 @@ import { mlpGradientTensor, mlpLossTensor, mlpObjective, onesAugmented, type Mlp
 import { checkMlpData, checkParameters, type MlpActivation, type MlpData } from './mlp-spec.js';
 import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
 import { replicaStreams } from './replica-streams.js';
-import { keepRows, keptRows } from './row-state.js';
-import { initialSlots, updateRows, type Slots } from './update-rules.js';
+import { createRowState, keptRows } from './row-state.js';
 
 export interface MlpEnsembleOptions {
   /** e.g. [4, 10, 2]: inputs, hidden widths, classes. */
@@ -94,9 +93,7 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
   const full = onesAugmented(xs, data.rows, inputs, 1);
   const dataX = tf.tensor3d(full.xOnes, [1, data.rows, inputs + 1]);
   const dataY = tf.tensor3d(ys, [1, data.rows, classes]);
-  let theta: tf.Tensor2D = tf.tidy(() => tf.tile(tf.tensor2d(start, [1, P]), [replicas, 1]) as tf.Tensor2D);
-  const constants = tf.tidy(() => ({ c: tf.keep(tf.scalar(-optimizer.learningRate)), m: tf.keep(tf.scalar(optimizer.name === 'momentum' ? optimizer.momentum : 0)) }));
-  let slots: Slots = initialSlots(optimizer, replicas, P);
+  const state = createRowState(optimizer, start, replicas);
 
   const white = (size: number): tf.Tensor2D => {
     const out = new Float32Array(size * P);
@@ -131,30 +128,28 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
         for (let c = 0; c < classes; c++) yb[i * classes + c] = ys[row * classes + c]!;
       }
       const { xOnes, xOnesT } = onesAugmented(xb, rows.length, inputs, size);
-      const next = tf.tidy(() => {
-        const batch: MlpBatch = {
-          xOnes: tf.tensor3d(xOnes, [size, batchSize, inputs + 1]),
-          xOnesT: tf.tensor3d(xOnesT, [size, inputs + 1, batchSize]),
-          y: tf.tensor3d(yb, [size, batchSize, classes]),
-        };
-        const g = mlpGradientTensor(objective, theta, batch);
-        return updateRows(optimizer, theta, g, slots, constants, () => white(size));
-      });
-      theta.dispose();
-      for (const t of Object.values(slots)) t.dispose();
-      theta = next.theta;
-      slots = next.slots;
+      state.step(
+        (theta) => {
+          const batch: MlpBatch = {
+            xOnes: tf.tensor3d(xOnes, [size, batchSize, inputs + 1]),
+            xOnesT: tf.tensor3d(xOnesT, [size, inputs + 1, batchSize]),
+            y: tf.tensor3d(yb, [size, batchSize, classes]),
+          };
+          return mlpGradientTensor(objective, theta, batch);
+        },
+        () => white(size),
+      );
       iterations++;
     },
     parameters() {
       live();
-      return theta.dataSync().slice() as Float32Array;
+      return state.theta().dataSync().slice() as Float32Array;
     },
     losses() {
       live();
       if (ids.length === 0) return new Float32Array(0);
       const loss = tf.tidy(() =>
-        mlpLossTensor(objective, theta, { xOnes: dataX, y: dataY }),
+        mlpLossTensor(objective, state.theta(), { xOnes: dataX, y: dataY }),
       );
       try {
         return loss.dataSync().slice() as Float32Array;
@@ -166,7 +161,7 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
       live();
       const keep = keptRows(ids, dropIds);
       if (keep.length === ids.length) return;
-      ({ theta, slots } = keepRows(theta, slots, keep, P));
+      state.keep(keep);
       ids = Int32Array.from(keep, (r) => ids[r]!);
       noise = keep.map((r) => noise[r]!);
       batches = keep.map((r) => batches[r]!);
@@ -174,10 +169,7 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
     dispose() {
       if (disposed) return;
       disposed = true;
-      theta.dispose();
-      for (const t of Object.values(slots)) t.dispose();
-      constants.c.dispose();
-      constants.m.dispose();
+      state.dispose();
       dataX.dispose();
       dataY.dispose();
     },

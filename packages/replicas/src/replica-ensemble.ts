@@ -3,8 +3,7 @@ import type { Rng } from '@kramers/core';
 import type { Landscape } from '@kramers/datasets';
 import { checkGradientNoise, frozenNoiseFactor, type GradientNoise, type NoiseFactor } from './gradient-noise.js';
 import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
-import { keepRows, keptRows } from './row-state.js';
-import { initialSlots, updateRows, type Slots } from './update-rules.js';
+import { createRowState, keptRows } from './row-state.js';
 import { replicaStreams } from './replica-streams.js';
 
 export interface EnsembleOptions {
@@ -65,9 +64,7 @@ export function createEnsemble(options: EnsembleOptions): ReplicaEnsemble {
   let rngs: Rng[] = replicaStreams(seed, ids);
   let iterations = 0;
   const startRow = Float32Array.from(start);
-  let theta: tf.Tensor2D = tf.tidy(() => tf.tile(tf.tensor2d(startRow, [1, n]), [replicas, 1]) as tf.Tensor2D);
-  const constants = tf.tidy(() => ({ c: tf.keep(tf.scalar(-optimizer.learningRate)), m: tf.keep(tf.scalar(optimizer.name === 'momentum' ? optimizer.momentum : 0)) }));
-  let slots: Slots = initialSlots(optimizer, replicas, n);
+  const state = createRowState(optimizer, startRow, replicas);
   let disposed = false;
 
   const draw = (size: number, std: number, transform: NoiseFactor | null): Float32Array => {
@@ -105,42 +102,35 @@ export function createEnsemble(options: EnsembleOptions): ReplicaEnsemble {
       live();
       const size = ids.length;
       if (size === 0) return;
-      const next = tf.tidy(() => {
-        let g: tf.Tensor2D = landscape.gradientTensor(theta);
-        if (factor != null) {
-          g = tf.add(g, tf.tensor2d(draw(size, 1, factor), [size, n]));
-        } else if (noise.kind === 'state') {
+      state.step(
+        (theta) => {
+          const g = landscape.gradientTensor(theta);
+          if (factor != null) return tf.add(g, tf.tensor2d(draw(size, 1, factor), [size, n]));
+          if (noise.kind !== 'state') return g;
           // ξ = [H(θ)]₊^{1/2} z / √B, elementwise for a diagonal Hessian (Xie et al. 2021, §2: C ≈ [H]₊/B).
           const std = tf.sqrt(tf.div(tf.abs(landscape.hessianDiagonalTensor!(theta)), noise.batchSize));
-          g = tf.add(g, tf.mul(std, tf.tensor2d(draw(size, 1, null), [size, n])));
-        }
-        return updateRows(optimizer, theta, g, slots, constants, () => tf.tensor2d(draw(size, whiteStd, null), [size, n]));
-      });
-      theta.dispose();
-      for (const t of Object.values(slots)) t.dispose();
-      theta = next.theta;
-      slots = next.slots;
+          return tf.add(g, tf.mul(std, tf.tensor2d(draw(size, 1, null), [size, n])));
+        },
+        () => tf.tensor2d(draw(size, whiteStd, null), [size, n]),
+      );
       iterations++;
     },
     positions() {
       live();
-      return theta.dataSync().slice() as Float32Array;
+      return state.theta().dataSync().slice() as Float32Array;
     },
     drop(dropIds) {
       live();
       const keep = keptRows(ids, dropIds);
       if (keep.length === ids.length) return;
-      ({ theta, slots } = keepRows(theta, slots, keep, n));
+      state.keep(keep);
       ids = Int32Array.from(keep, (r) => ids[r]!);
       rngs = keep.map((r) => rngs[r]!);
     },
     dispose() {
       if (disposed) return;
       disposed = true;
-      theta.dispose();
-      for (const t of Object.values(slots)) t.dispose();
-      constants.c.dispose();
-      constants.m.dispose();
+      state.dispose();
     },
   };
 }

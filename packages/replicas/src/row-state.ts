@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Slots } from './update-rules.js';
+import type { ReplicaOptimizer } from './replica-optimizer.js';
+import { initialSlots, updateRows, type Slots } from './update-rules.js';
 
 /** Row positions of the replicas in `ids` that are not in `gone`. */
 export function keptRows(ids: Int32Array, gone: Iterable<number>): number[] {
@@ -24,4 +25,49 @@ export function keepRows(theta: tf.Tensor2D, slots: Slots, keep: readonly number
   theta.dispose();
   for (const t of Object.values(slots)) t.dispose();
   return next;
+}
+
+/**
+ * The tensors of R replicas under one optimizer: parameters θ [R, n], the optimizer's slots and its constants.
+ * Both ensembles keep theirs here, so stepping, dropping rows and disposing are written once.
+ */
+export interface RowState {
+  /** θ now; valid until the next step or keep. */
+  theta(): tf.Tensor2D;
+  /** One update of every row: `gradient` builds ĝ from θ (inside a tidy); `whiteNoise` is SGLD's √(2ηD)·ξ. */
+  step(gradient: (theta: tf.Tensor2D) => tf.Tensor2D, whiteNoise: () => tf.Tensor2D): void;
+  /** Keeps only the given rows (positions), in order. */
+  keep(rows: readonly number[]): void;
+  dispose(): void;
+}
+
+/** R rows all starting at `start`, with a fresh optimizer state. */
+export function createRowState(optimizer: ReplicaOptimizer, start: Float32Array, replicas: number): RowState {
+  const n = start.length;
+  let theta: tf.Tensor2D = tf.tidy(() => tf.tile(tf.tensor2d(start, [1, n]), [replicas, 1]) as tf.Tensor2D);
+  // The scalars tfjs's optimizers keep: −η, and β for momentum.
+  const constants = tf.tidy(() => ({
+    c: tf.keep(tf.scalar(-optimizer.learningRate)),
+    m: tf.keep(tf.scalar(optimizer.name === 'momentum' ? optimizer.momentum : 0)),
+  }));
+  let slots: Slots = initialSlots(optimizer, replicas, n);
+  return {
+    theta: () => theta,
+    step(gradient, whiteNoise) {
+      const next = tf.tidy(() => updateRows(optimizer, theta, gradient(theta), slots, constants, whiteNoise));
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      theta = next.theta;
+      slots = next.slots;
+    },
+    keep(rows) {
+      ({ theta, slots } = keepRows(theta, slots, rows, n));
+    },
+    dispose() {
+      theta.dispose();
+      for (const t of Object.values(slots)) t.dispose();
+      constants.c.dispose();
+      constants.m.dispose();
+    },
+  };
 }
