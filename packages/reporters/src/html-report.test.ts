@@ -3,87 +3,16 @@ import { formatNumber } from './format-number.js';
 import { htmlReport, type HtmlReportInput, type ReportRun, type SeriesPoint } from './html-report.js';
 import { LOG_Y_RATIO, MAX_CHART_POINTS, thin, wantsLogY } from './html-report-charts.js';
 import { SVG_PALETTE } from './svg-figure.js';
+import { all, byClass, parseXmlBody, type El } from '../test/strict-xml.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// A small strict XML reader (the page is polyglot HTML/XML): one root, balanced tags, double-quoted attributes
-// without raw '<' or '&', text without raw '<', '>' or bare '&', only the five named entities and numeric references.
-
-interface El {
-  readonly name: string;
-  readonly attrs: Readonly<Record<string, string>>;
-  readonly children: El[];
-  text: string;
-}
-
-const ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(s: string, where: string): string {
-  const bare = s.replace(ENTITY, '');
-  if (/[<>]/.test(bare)) throw new Error(`raw < or > in ${where}: ${s}`);
-  if (bare.includes('&')) throw new Error(`bare & in ${where}: ${s}`);
-  return s.replace(ENTITY, (e) => {
-    const body = e.slice(1, -1);
-    if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
-    if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
-    return NAMED[body]!;
-  });
-}
-
-function parseXml(body: string): El {
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(body)) throw new Error('control character not allowed in XML 1.0');
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*(\/?)>/y;
-  const attr = /\s+([\w:.-]+)="([^"]*)"/g;
-  const stack: El[] = [];
-  let root: El | undefined;
-  let i = 0;
-  while (i < body.length) {
-    const lt = body.indexOf('<', i);
-    const between = body.slice(i, lt === -1 ? body.length : lt);
-    if (stack.length === 0 && between.trim() !== '') throw new Error(`text outside the root: ${between}`);
-    if (stack.length > 0) stack[stack.length - 1]!.text += decode(between, 'text');
-    if (lt === -1) break;
-    tag.lastIndex = lt;
-    const m = tag.exec(body);
-    if (m === null) throw new Error(`malformed tag at ${lt}: ${body.slice(lt, lt + 60)}`);
-    const [whole, closing, name, attrText, selfClose] = m as unknown as [string, string, string, string, string];
-    i = lt + whole.length;
-    if (closing === '/') {
-      const open = stack.pop();
-      if (open?.name !== name) throw new Error(`</${name}> closes <${open?.name}>`);
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const a of attrText.matchAll(attr)) {
-      if (a[1]! in attrs) throw new Error(`duplicate attribute ${a[1]}`);
-      attrs[a[1]!] = decode(a[2]!, `attribute ${a[1]}`);
-    }
-    const el: El = { name, attrs, children: [], text: '' };
-    if (stack.length === 0) {
-      if (root !== undefined) throw new Error('more than one root element');
-      root = el;
-    } else stack[stack.length - 1]!.children.push(el);
-    if (selfClose !== '/') stack.push(el);
-  }
-  if (stack.length > 0) throw new Error(`unclosed <${stack[stack.length - 1]!.name}>`);
-  if (root === undefined) throw new Error('no root element');
-  return root;
-}
-
-function all(el: El, pred: (e: El) => boolean, out: El[] = []): El[] {
-  if (pred(el)) out.push(el);
-  for (const c of el.children) all(c, pred, out);
-  return out;
-}
 const named = (root: El, name: string) => all(root, (e) => e.name === name);
-const byClass = (root: El, cls: string) => all(root, (e) => (e.attrs.class ?? '').split(' ').includes(cls));
 /** All text inside an element, children included. */
 const textOf = (el: El): string => el.text + el.children.map(textOf).join('');
 
 function parsePage(doc: string): El {
   const doctype = '<!DOCTYPE html>\n';
   if (!doc.startsWith(doctype)) throw new Error('missing <!DOCTYPE html>');
-  return parseXml(doc.slice(doctype.length));
+  return parseXmlBody(doc.slice(doctype.length));
 }
 
 /** Everything that could make a browser fetch something: attributes pointing anywhere, CSS imports and urls. */
@@ -148,7 +77,7 @@ describe('htmlReport: a self-contained page', () => {
     const figures = byClass(page, 'chart');
     expect(figures.map((f) => f.attrs['data-metric'])).toEqual(['basics/loss', 'evaluate/test_accuracy', 'sharpness/lambda_min']);
     // Each chart's source also parses on its own.
-    for (const m of doc.matchAll(/<svg[\s\S]*?<\/svg>/g)) expect(() => parseXml(m[0])).not.toThrow();
+    for (const m of doc.matchAll(/<svg[\s\S]*?<\/svg>/g)) expect(() => parseXmlBody(m[0])).not.toThrow();
     const ids = all(page, (e) => e.attrs.id !== undefined).map((e) => e.attrs.id);
     expect(new Set(ids).size).toBe(ids.length);
     // Every clip-path reference resolves to a clipPath of this page.

@@ -1,81 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type FigureSpec, type Series, SVG_PALETTE, escapeXml, svgFigure, svgFigureGrid } from './svg-figure.js';
 import { formatTick, niceLinearTicks, niceLogTicks, niceStep } from './svg-ticks.js';
+import { all, byClass, parseXmlDocument, type El } from '../test/strict-xml.js';
 
-// ---------------------------------------------------------------------------------------------------------------
-// A small strict XML reader: the prolog first, one root, balanced tags, double-quoted attributes without raw
-// '<' or '&', text without raw '<' or '>', only the five named entities and numeric references. Throws otherwise.
-
-interface El {
-  readonly name: string;
-  readonly attrs: Readonly<Record<string, string>>;
-  readonly children: El[];
-  text: string;
-}
-
-const ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decode(s: string, where: string): string {
-  if (/[<>]/.test(s.replace(ENTITY, ''))) throw new Error(`raw < or > in ${where}: ${s}`);
-  if (s.replace(ENTITY, '').includes('&')) throw new Error(`bare & in ${where}: ${s}`);
-  return s.replace(ENTITY, (e) => {
-    const body = e.slice(1, -1);
-    if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
-    if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
-    return NAMED[body]!;
-  });
-}
-
-function parseXml(doc: string): El {
-  const prolog = '<?xml version="1.0" encoding="UTF-8"?>\n';
-  if (!doc.startsWith(prolog)) throw new Error('missing XML prolog');
-  const body = doc.slice(prolog.length);
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(body)) throw new Error('control character not allowed in XML 1.0');
-  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"]*")*)\s*(\/?)>/y;
-  const attr = /\s+([\w:.-]+)="([^"]*)"/g;
-  const stack: El[] = [];
-  let root: El | undefined;
-  let i = 0;
-  while (i < body.length) {
-    const lt = body.indexOf('<', i);
-    const text = body.slice(i, lt === -1 ? body.length : lt);
-    if (stack.length === 0 && text.trim() !== '') throw new Error(`text outside the root: ${text}`);
-    if (stack.length > 0) stack[stack.length - 1]!.text += decode(text, 'text');
-    if (lt === -1) break;
-    tag.lastIndex = lt;
-    const m = tag.exec(body);
-    if (m === null) throw new Error(`malformed tag at ${lt}: ${body.slice(lt, lt + 60)}`);
-    const [whole, closing, name, attrText, selfClose] = m as unknown as [string, string, string, string, string];
-    i = lt + whole.length;
-    if (closing === '/') {
-      const open = stack.pop();
-      if (open?.name !== name) throw new Error(`</${name}> closes <${open?.name}>`);
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const a of attrText.matchAll(attr)) {
-      if (a[1]! in attrs) throw new Error(`duplicate attribute ${a[1]}`);
-      attrs[a[1]!] = decode(a[2]!, `attribute ${a[1]}`);
-    }
-    const el: El = { name, attrs, children: [], text: '' };
-    if (stack.length === 0) {
-      if (root !== undefined) throw new Error('more than one root element');
-      root = el;
-    } else stack[stack.length - 1]!.children.push(el);
-    if (selfClose !== '/') stack.push(el);
-  }
-  if (stack.length > 0) throw new Error(`unclosed <${stack[stack.length - 1]!.name}>`);
-  if (root === undefined) throw new Error('no root element');
-  return root;
-}
-
-function all(el: El, pred: (e: El) => boolean, out: El[] = []): El[] {
-  if (pred(el)) out.push(el);
-  for (const c of el.children) all(c, pred, out);
-  return out;
-}
-const byClass = (root: El, cls: string) => all(root, (e) => (e.attrs.class ?? '').split(' ').includes(cls));
 const num = (e: El, a: string) => Number(e.attrs[a]);
 /** Tick label text back to a number (labels use U+2212 for minus). */
 const labelValue = (s: string) => Number(s.replace('\u2212', '-'));
@@ -223,7 +150,7 @@ describe('nice ticks', () => {
 describe('svgFigure: a standalone, well-formed, deterministic document', () => {
   it('has the prolog, xmlns, viewBox and size, and parses strictly', () => {
     const doc = svgFigure({ ...sgdPanel, width: 500, height: 300 });
-    const root = parseXml(doc);
+    const root = parseXmlDocument(doc);
     expect(root.name).toBe('svg');
     expect(root.attrs).toMatchObject({ xmlns: 'http://www.w3.org/2000/svg', width: '500', height: '300', viewBox: '0 0 500 300' });
     expect(all(root, (e) => e.name === 'title')[0]!.text).toBe('SGD: −log γ vs 1/k');
@@ -242,7 +169,7 @@ describe('svgFigure: a standalone, well-formed, deterministic document', () => {
       title: hostile, xLabel: hostile, yLabel: hostile,
       series: [{ kind: 'points', name: hostile, points: [{ x: 1, y: 2 }] }],
     });
-    const root = parseXml(doc);
+    const root = parseXmlDocument(doc);
     expect(all(root, (e) => e.name === 'script')).toHaveLength(0);
     const expected = hostile.replace('\u0007', '\uFFFD');
     expect(byClass(root, 'title')[0]!.text).toBe(expected);
@@ -254,7 +181,7 @@ describe('svgFigure: a standalone, well-formed, deterministic document', () => {
   });
 
   it('colours series from the palette in order, unless a colour is given', () => {
-    const root = parseXml(svgFigure({
+    const root = parseXmlDocument(svgFigure({
       title: 't', xLabel: 'x', yLabel: 'y',
       series: [
         { kind: 'points', name: 'a', points: [{ x: 0, y: 0 }] },
@@ -270,7 +197,7 @@ describe('svgFigure: a standalone, well-formed, deterministic document', () => {
 });
 
 describe('svgFigure: coordinates agree with the axes', () => {
-  const root = parseXml(svgFigure(sgdPanel));
+  const root = parseXmlDocument(svgFigure(sgdPanel));
   const x = readAxis(root, 'x-axis');
   const y = readAxis(root, 'y-axis');
   const frame = frameOf(root);
@@ -334,7 +261,7 @@ describe('svgFigure: coordinates agree with the axes', () => {
   });
 
   it('maps a log axis by log10: the decade ticks are evenly spaced and a point at 10 lands between 1 and 100', () => {
-    const doc = parseXml(svgFigure({
+    const doc = parseXmlDocument(svgFigure({
       title: 'escape time', xLabel: 'η', yLabel: 'τ', logX: true,
       series: [{ kind: 'points', name: '', points: [{ x: 0.02, y: 1 }, { x: 10, y: 2 }, { x: 300, y: 3 }] }],
     }));
@@ -348,7 +275,7 @@ describe('svgFigure: coordinates agree with the axes', () => {
   });
 
   it('draws a fit on a log x axis as the sampled curve y = slope·x + intercept', () => {
-    const doc = parseXml(svgFigure({
+    const doc = parseXmlDocument(svgFigure({
       title: 'curve', xLabel: 'x', yLabel: 'y', logX: true,
       series: [
         { kind: 'points', name: 'data', points: [{ x: 1, y: 1 }, { x: 100, y: 3 }] },
@@ -365,7 +292,7 @@ describe('svgFigure: coordinates agree with the axes', () => {
 
 describe('svgFigure: awkward data', () => {
   it('skips non-finite points, counts them in <desc>, and breaks a line at them', () => {
-    const doc = parseXml(svgFigure({
+    const doc = parseXmlDocument(svgFigure({
       title: 't', xLabel: 'x', yLabel: 'y',
       series: [
         { kind: 'points', name: 'p', points: [{ x: 0, y: 1 }, { x: Number.NaN, y: 1 }, { x: 1, y: Number.POSITIVE_INFINITY }, { x: 2, y: 3 }] },
@@ -379,7 +306,7 @@ describe('svgFigure: awkward data', () => {
   });
 
   it('counts non-positive values on a log axis as skipped', () => {
-    const doc = parseXml(svgFigure({
+    const doc = parseXmlDocument(svgFigure({
       title: 't', xLabel: 'x', yLabel: 'y', logY: true,
       series: [{ kind: 'points', name: 'p', points: [{ x: 0, y: 0 }, { x: 1, y: -2 }, { x: 2, y: 5 }, { x: 3, y: 50 }] }],
     }));
@@ -388,7 +315,7 @@ describe('svgFigure: awkward data', () => {
 
   it('draws an empty figure (no series, or empty ones) with default axes and a "no data" note', () => {
     for (const series of [[], [{ kind: 'points', name: 'none yet', points: [] }]] as Series[][]) {
-      const doc = parseXml(svgFigure({ title: 'empty', xLabel: 'x', yLabel: 'y', series }));
+      const doc = parseXmlDocument(svgFigure({ title: 'empty', xLabel: 'x', yLabel: 'y', series }));
       expect(readAxis(doc, 'x-axis').values).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
       expect(byClass(doc, 'no-data')).toHaveLength(1);
       expect(all(doc, (e) => e.name === 'circle')).toHaveLength(series.length); // only the legend's marker
@@ -396,7 +323,7 @@ describe('svgFigure: awkward data', () => {
   });
 
   it('centres a single point inside ticks that cover it', () => {
-    const doc = parseXml(svgFigure({ title: 'one', xLabel: 'x', yLabel: 'y', series: [{ kind: 'points', name: '', points: [{ x: 7, y: -3 }] }] }));
+    const doc = parseXmlDocument(svgFigure({ title: 'one', xLabel: 'x', yLabel: 'y', series: [{ kind: 'points', name: '', points: [{ x: 7, y: -3 }] }] }));
     const x = readAxis(doc, 'x-axis');
     const y = readAxis(doc, 'y-axis');
     expect(x.values[0]).toBeLessThan(7);
@@ -411,7 +338,7 @@ describe('svgFigure: awkward data', () => {
   });
 
   it('cuts bars at the frame: an unbounded end runs to it uncapped, a fixed yDomain cuts the rest', () => {
-    const doc = parseXml(svgFigure({
+    const doc = parseXmlDocument(svgFigure({
       title: 't', xLabel: 'x', yLabel: 'y', yDomain: [0, 10],
       series: [{
         kind: 'points', name: 'p', points: [
@@ -436,7 +363,7 @@ describe('svgFigure: awkward data', () => {
   });
 
   it('clips a line that leaves a fixed domain to the frame edge', () => {
-    const doc = parseXml(svgFigure({
+    const doc = parseXmlDocument(svgFigure({
       title: 't', xLabel: 'x', yLabel: 'y', xDomain: [0, 1], yDomain: [0, 1],
       series: [{ kind: 'line', name: 'l', points: [{ x: 0, y: 0 }, { x: 2, y: 2 }] }],
     }));
@@ -478,7 +405,7 @@ describe('svgFigureGrid', () => {
   it('places panels in columns, each with its own clip path, in one well-formed document', () => {
     const panels = [sgdPanel, { ...sgdPanel, title: 'SGLD', width: 500 }, { ...sgdPanel, title: 'Adam', height: 300 }];
     const doc = svgFigureGrid(panels, { columns: 2, title: 'Styblinski–Tang & friends' });
-    const root = parseXml(doc);
+    const root = parseXmlDocument(doc);
     expect(root.attrs).toMatchObject({ width: '1280', height: String(36 + 2 * 420), viewBox: `0 0 1280 ${36 + 2 * 420}` });
     const nested = root.children.filter((e) => e.name === 'svg');
     expect(nested.map((e) => [e.attrs.x, e.attrs.y])).toEqual([['0', '36'], ['640', '36'], ['0', '456']]);
