@@ -6,22 +6,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { chromium } from 'playwright-core';
-import { startCli } from './run-cli.js';
+import { startCli, waitForMatch } from './run-cli.js';
 
 const executable = [process.env['CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p !== undefined && existsSync(p));
 const artifacts = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 test.skipIf(executable === undefined)('kramers compare --dashboard in headless chromium: charts per run, a toggle, no outside requests, a screenshot', async () => {
   const run = startCli(['compare', '--epochs', '4', '--no-progress', '--dashboard']);
-  const url = await new Promise<string>((resolve) => {
-    const poll = setInterval(() => {
-      const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr());
-      if (m) {
-        clearInterval(poll);
-        resolve(m[1]!);
-      }
-    }, 50);
-  });
+  const url = (await waitForMatch(run.stderr, /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
   const browser = await chromium.launch({ executablePath: executable!, args: ['--no-sandbox'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1600 } });

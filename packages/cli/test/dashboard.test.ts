@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { cli, startCli } from './run-cli.js';
+import { cli, startCli, waitForMatch } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kramers-dashboard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,15 +39,7 @@ test('replays a compare log: the page, then the history on the event stream, and
   let out = '';
   run.child.stdout.removeAllListeners('data');
   run.child.stdout.on('data', (d) => (out += String(d)));
-  const url = await new Promise<string>((resolve) => {
-    const poll = setInterval(() => {
-      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearInterval(poll);
-        resolve(m[1]!);
-      }
-    }, 50);
-  });
+  const url = (await waitForMatch(() => out, /at (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
   const count = Number(/(\d+) events from/.exec(out)![1]);
   expect(count).toBeGreaterThan(10);
   const page = await new Promise<string>((resolve, reject) => {
@@ -74,26 +66,11 @@ test('a missing log is a usage error', async () => {
 
 test('compare --dashboard: the page streams every run while training, stays up after it, and Ctrl-C ends it with exit 0', async () => {
   const run = startCli(['compare', '--epochs', '2', '--no-progress', '--dashboard']);
-  const url = await new Promise<string>((resolve) => {
-    const poll = setInterval(() => {
-      const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.stderr());
-      if (m) {
-        clearInterval(poll);
-        resolve(m[1]!);
-      }
-    }, 50);
-  });
+  const url = (await waitForMatch(run.stderr, /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
   // Connected during training: the stream carries all three runs' metrics, including sharpness.
   const stream = await readEvents(url, (t) => ['sgd', 'sgld', 'adam'].every((r) => t.includes(`"runId":"${r}"`)) && t.includes('lambda_max'));
   expect(stream).toContain('"runId":"sgld"');
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (run.stderr().includes('training done; the dashboard stays at')) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 100);
-  });
+  await waitForMatch(run.stderr, /training done; the dashboard stays at/);
   // After training the history is still served to a new client.
   const again = await readEvents(url, (t) => t.includes('event: live'));
   expect(again).toContain('"phase":"end"');

@@ -39,3 +39,16 @@ export async function kramers(...args: string[]): Promise<{ code: number; out: s
   const code = await main(['node', 'kramers', ...args], { stdout, stderr });
   return { code, out, err };
 }
+
+/** Resolves with the first match of `pattern` in `text()`, polled every 50 ms (e.g. a URL a child prints). */
+export function waitForMatch(text: () => string, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      const m = pattern.exec(text());
+      if (m) {
+        clearInterval(poll);
+        resolve(m);
+      }
+    }, 50);
+  });
+}
