@@ -4,7 +4,7 @@ import { checkMinibatching, minibatchFiller, type MinibatchFiller } from './mlp-
 import { mlpGradientTensor, mlpLossTensor, mlpObjective, onesAugmented, type MlpBatch, type MlpObjective } from './mlp-loss.js';
 import { checkMlpData, checkParameters, type MlpActivation, type MlpData } from './mlp-spec.js';
 import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
-import { replicaStreams } from './replica-streams.js';
+import { checkReplicaIds, replicaStreams } from './replica-streams.js';
 import { createRowState, keptRows } from './row-state.js';
 
 export interface MlpEnsembleOptions {
@@ -67,12 +67,7 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
   const spec = { layers, activation: options.activation ?? 'tanh' };
   const objective: MlpObjective = mlpObjective(where, spec, { weightDecay: options.weightDecay ?? 0, k: options.k ?? 1 });
   checkMlpData(where, spec, data);
-  if (!Number.isSafeInteger(replicas) || replicas < 1) {
-    throw new RangeError(`${where}: replicas = ${String(replicas)}; use an integer ≥ 1, e.g. 100`);
-  }
-  if (!Number.isSafeInteger(firstReplica) || firstReplica < 0) {
-    throw new RangeError(`${where}: firstReplica = ${String(firstReplica)}; use an integer ≥ 0`);
-  }
+  checkReplicaIds(where, replicas, firstReplica);
   checkMinibatching(where, seed, firstReplica, data.rows, batchSize);
   checkReplicaOptimizer(where, optimizer);
   const P = objective.layout.parameters;

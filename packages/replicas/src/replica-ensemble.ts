@@ -4,7 +4,7 @@ import type { Landscape } from '@kramers/datasets';
 import { checkGradientNoise, frozenNoiseFactor, type GradientNoise, type NoiseFactor } from './gradient-noise.js';
 import { checkReplicaOptimizer, type ReplicaOptimizer } from './replica-optimizer.js';
 import { createRowState, keptRows } from './row-state.js';
-import { replicaStreams } from './replica-streams.js';
+import { checkReplicaIds, replicaStreams } from './replica-streams.js';
 
 export interface EnsembleOptions {
   readonly landscape: Landscape;
@@ -46,13 +46,8 @@ export function createEnsemble(options: EnsembleOptions): ReplicaEnsemble {
   const { landscape, optimizer, noise, replicas, seed, start } = options;
   const firstReplica = options.firstReplica ?? 0;
   const n = landscape.dim;
-  if (!Number.isSafeInteger(replicas) || replicas < 1) {
-    throw new RangeError(`${where}: replicas = ${String(replicas)}; use an integer ≥ 1, e.g. 100`);
-  }
+  checkReplicaIds(where, replicas, firstReplica);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`${where}: seed = ${String(seed)}; use an integer, e.g. 0`);
-  if (!Number.isSafeInteger(firstReplica) || firstReplica < 0) {
-    throw new RangeError(`${where}: firstReplica = ${String(firstReplica)}; use an integer ≥ 0`);
-  }
   if (start?.length !== n) throw new RangeError(`${where}: start has ${String(start?.length)} coordinates; the landscape has ${n}`);
   checkReplicaOptimizer(where, optimizer);
   checkGradientNoise(where, noise, n, landscape.hessianDiagonalTensor != null);
