@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { logSoftmax } from '@kramers/core';
 import { makeHvp, symmetricEigen } from '@kramers/hvp-estimator';
 import { mlpLayout, type MlpData, type MlpSpec } from '@kramers/replicas';
 
@@ -18,10 +19,13 @@ export function startCurvature(spec: MlpSpec, data: MlpData, theta: Float32Array
   const layout = mlpLayout(spec);
   const P = layout.parameters;
   const classes = spec.layers[spec.layers.length - 1]!;
-  const variables = layout.layers.flatMap((l) => [
-    tf.variable(tf.tensor2d(theta.subarray(l.kernelOffset, l.kernelOffset + l.inputs * l.outputs), [l.inputs, l.outputs])),
-    tf.variable(tf.tensor1d(theta.subarray(l.biasOffset, l.biasOffset + l.outputs))),
-  ]);
+  // Inside tidy, so the tensors the variables are made from are freed with it.
+  const variables = tf.tidy(() =>
+    layout.layers.flatMap((l) => [
+      tf.variable(tf.tensor2d(theta.subarray(l.kernelOffset, l.kernelOffset + l.inputs * l.outputs), [l.inputs, l.outputs])),
+      tf.variable(tf.tensor1d(theta.subarray(l.biasOffset, l.biasOffset + l.outputs))),
+    ]),
+  );
   const x = tf.tensor2d(data.x, [data.rows, spec.layers[0]!]);
   const y = tf.tensor2d(data.y, [data.rows, classes]);
   try {
@@ -31,8 +35,9 @@ export function startCurvature(spec: MlpSpec, data: MlpData, theta: Float32Array
         const z = tf.add(tf.matMul(h, variables[2 * i]!), variables[2 * i + 1]!);
         h = i + 1 < layout.layers.length ? (spec.activation === 'relu' ? tf.relu(z) : tf.tanh(z)) : z;
       });
-      // Mean softmax cross-entropy plus tfjs's l2(λ): λ·Σθ² over kernels and biases.
-      const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(h)), 1)));
+      // Mean softmax cross-entropy plus tfjs's l2(λ): λ·Σθ² over kernels and biases. core's logSoftmax, not tf's:
+      // tf.logSoftmax's second derivative is silently wrong (docs/tfjs-second-order.md).
+      const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, logSoftmax(h)), 1)));
       const penalty = variables.reduce<tf.Tensor>((acc, v) => tf.add(acc, tf.sum(tf.square(v))), tf.scalar(0));
       return tf.add(ce, tf.mul(weightDecay, penalty)) as tf.Scalar;
     };
