@@ -9,7 +9,7 @@ export default defineConfig({
     // Exact-match patterns, so a subpath such as '@kramers/core/node' is not read as a file under index.ts.
     alias: [
       { find: /^@kramers\/core\/node$/, replacement: src('core', 'node') },
-      ...['core', 'optimizers', 'datasets', 'reporters', 'hvp-estimator', 'sgn-collector', 'valley-detector', 'escape-tracker', 'replicas', 'dashboard', 'experiments', 'cli'].map((name) => ({
+      ...['core', 'optimizers', 'datasets', 'reporters', 'hvp-estimator', 'sgn-collector', 'valley-detector', 'escape-tracker', 'replicas', 'dashboard', 'experiments', 'queue', 'redis-bus', 'cli'].map((name) => ({
         find: new RegExp(`^@kramers/${name}$`),
         replacement: src(name, 'index'),
       })),
