@@ -22,6 +22,9 @@ export function loadAssets(): ReadonlyMap<string, Asset> {
     ['/index.html', html],
     ['/app.js', { contentType: 'text/javascript; charset=utf-8', body: ownAsset('app.js') }],
     ['/app.css', { contentType: 'text/css; charset=utf-8', body: ownAsset('app.css') }],
+    // The charts library app.js imports (also published as @kramers/dashboard/charts for pages of one's own).
+    ['/charts.js', { contentType: 'text/javascript; charset=utf-8', body: ownAsset('charts.js') }],
+    ['/charts.css', { contentType: 'text/css; charset=utf-8', body: ownAsset('charts.css') }],
     ['/uPlot.iife.min.js', { contentType: 'text/javascript; charset=utf-8', body: uplotFile('uPlot.iife.min.js') }],
     ['/uPlot.min.css', { contentType: 'text/css; charset=utf-8', body: uplotFile('uPlot.min.css') }],
   ]);
