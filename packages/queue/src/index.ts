@@ -1,1 +1,10 @@
-export {};
+export type { QueueLocation } from './queue-settings.js';
+export { DEFAULT_QUEUE_NAME, DEFAULT_PREFIX } from './queue-settings.js';
+export { parseRedisUrl, redact, QueueUrlError } from './redis-url.js';
+export { queueJobId } from './job-id.js';
+export type { QueueRunnerOptions, QueueRunnerEvent } from './queue-runner.js';
+export { queueRunner } from './queue-runner.js';
+export type { QueueWorker, QueueWorkerOptions, QueueWorkerEvent } from './queue-worker.js';
+export { startQueueWorker } from './queue-worker.js';
+export type { FailedJob } from './sweep-incomplete.js';
+export { SweepIncomplete } from './sweep-incomplete.js';
