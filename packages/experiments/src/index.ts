@@ -1,5 +1,9 @@
 export type { CompareOptions, CompareResult, RunResult, RunStatus } from './compare-options.js';
 export { runCompare } from './run-compare.js';
+export type { RunSpec, ResolvedRun } from './run-spec.js';
+export { resolveRuns, RUN_ID_PATTERN } from './run-spec.js';
+export type { ComparePreset, PresetBase } from './compare-presets.js';
+export { COMPARE_PRESETS, PRESET_NAMES, comparePreset, largeBatchPreset, LARGE_BATCH_SIZE } from './compare-presets.js';
 export { CompareOptionError } from './compare-option-error.js';
 export { ModelSaveError } from './model-save-error.js';
 export type { MlpSpec } from './mlp.js';

@@ -1,7 +1,9 @@
 /**
- * The compare job: one MLP, one initialisation, trained side by side with several optimizers on the same minibatches
- * in the same order (each batch is fed to every run before the next batch), all runs streaming into one bus so
- * reporters see them together. Each run is framed by run events: a start with what is run, an end with how it ended.
+ * The compare job: one MLP, one initialisation, trained side by side with several runs (optimizers, or the same
+ * optimizer at other batch sizes and learning rates), all streaming into one bus so reporters see them together. Runs
+ * with the same batch size share their minibatches in the same order (each batch is fed to all of them before the
+ * next); runs of different batch sizes step in turn by progress through the epoch, so each epoch ends for every run
+ * together. Each run is framed by run events: a start with what is run, an end with how it ended.
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -27,16 +29,20 @@ import {
   trainTestSplit,
   type Dataset,
 } from '@kramers/datasets';
-import { createOptimizer, DEFAULT_LEARNING_RATES, type OptimizerName } from '@kramers/optimizers';
+import { createOptimizer } from '@kramers/optimizers';
 import { checkCompareOptions } from './check-compare-options.js';
 import type { CompareOptions, CompareResult, RunResult, RunStatus } from './compare-options.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { buildMlp } from './mlp.js';
 import { ModelSaveError } from './model-save-error.js';
 import { findNonFiniteWeight } from './non-finite-weight.js';
+import { resolveRuns, type ResolvedRun } from './run-spec.js';
 
 interface Run {
-  readonly name: OptimizerName;
+  /** The run id. */
+  readonly name: string;
+  readonly spec: ResolvedRun;
+  readonly stepsPerEpoch: number;
   readonly model: tf.Sequential;
   readonly optimizer: Instrumented<tf.Optimizer>;
   status: RunStatus | 'running';
@@ -69,23 +75,30 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
   const parameters = initial.countParams();
   initial.dispose();
 
-  const stepsPerEpoch = batchesPerEpoch(train.rows, options.batchSize);
+  const dropLast = options.dropLast ?? false;
   const diffusion = options.diffusion ?? 1e-4;
-  const runs: Run[] = options.optimizers.map((name) => {
+  const runs: Run[] = resolveRuns(options).map((run) => {
     const model = buildMlp(spec);
     model.setWeights(initialWeights);
-    const learningRate = options.learningRates?.[name] ?? DEFAULT_LEARNING_RATES[name];
-    const optimizer = instrument(createOptimizer(name, { learningRate, diffusion, seed: options.seed }), {
-      runId: name,
+    const stepsOfRun = batchesPerEpoch(train.rows, run.batchSize, dropLast);
+    const optimizer = instrument(createOptimizer(run.optimizer, { learningRate: run.learningRate, diffusion, seed: options.seed }), {
+      runId: run.id,
       bus,
       model,
-      batchSize: options.batchSize,
+      batchSize: run.batchSize,
       probe: { model, x: probeT.x, y: probeT.y, loss },
-      plugins: [basics({ perLayer: true }), ...(options.plugins?.(name, { stepsPerEpoch, trainRows: train.rows }) ?? [])],
+      plugins: [
+        basics({ perLayer: true }),
+        ...(options.plugins?.(run.optimizer, { stepsPerEpoch: stepsOfRun, trainRows: train.rows, runId: run.id, batchSize: run.batchSize }) ?? []),
+      ],
     });
     model.compile({ optimizer, loss });
-    return { name, model, optimizer: optimizer as Instrumented<tf.Optimizer>, status: 'running', closed: false, nonFiniteLoss: false };
+    return {
+      name: run.id, spec: run, stepsPerEpoch: stepsOfRun, model, optimizer: optimizer as Instrumented<tf.Optimizer>,
+      status: 'running', closed: false, nonFiniteLoss: false,
+    };
   });
+  const stepsPerEpoch = runs[0]!.stepsPerEpoch;
   tf.dispose(initialWeights);
   for (const run of runs) {
     run.optimizer.kramers.step$.subscribe((s) => {
@@ -102,7 +115,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     ...(train.task === 'classification' ? { classes: train.numClasses } : { targets: train.targetCount }),
   };
   const modelSummary = { layers: [train.cols, ...options.hidden, outputs], parameters };
-  const configOf = (run: Run) => ({ ...(run.optimizer.getConfig() as Record<string, unknown>), batchSize: options.batchSize });
+  const configOf = (run: Run) => ({ ...(run.optimizer.getConfig() as Record<string, unknown>), batchSize: run.spec.batchSize });
   const lastIteration = (run: Run) => run.optimizer.kramers.iterations - 1;
   const publish = (run: Run, name: string, value: number): void => {
     bus.next({ kind: 'metric', runId: run.name, iteration: lastIteration(run), plugin: 'evaluate', name, value, wallTime: Date.now() });
@@ -152,20 +165,35 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       const start: KramersEvent = {
         kind: 'run', runId: run.name, iteration: -1, phase: 'start',
         info: {
-          optimizer: run.name, config: configOf(run), task, loss, dataset: summary, model: modelSummary,
-          seed: options.seed, epochs: options.epochs, stepsPerEpoch, probeRows: probeIndices.length, ...options.runInfo,
+          optimizer: run.spec.optimizer, config: configOf(run), task, loss, dataset: summary, model: modelSummary,
+          seed: options.seed, epochs: options.epochs, stepsPerEpoch: run.stepsPerEpoch, probeRows: probeIndices.length, ...options.runInfo,
         },
         wallTime: Date.now(),
       };
       bus.next(start);
     }
-    options.onStart?.(stepsPerEpoch);
+    options.onStart?.(stepsPerEpoch, runs.map((run) => ({ id: run.name, stepsPerEpoch: run.stepsPerEpoch })));
     const running = () => runs.filter((run) => run.status === 'running');
+    // Runs of one batch size share a batch stream: the same rows in the same order, as one batch size always did.
+    const groups = [...new Set(runs.map((run) => run.spec.batchSize))].map((batchSize) => ({
+      batchSize,
+      runs: runs.filter((run) => run.spec.batchSize === batchSize),
+    }));
     training: for (let epoch = 0; epoch < options.epochs; epoch++) {
-      for (const indices of minibatches(train, { batchSize: options.batchSize, seed: options.seed, epoch })) {
-        const { x, y } = toTensors(train, indices);
+      const streams = groups.map((group) => ({
+        ...group,
+        batches: [...minibatches(train, { batchSize: group.batchSize, seed: options.seed, epoch, dropLast })],
+        done: 0,
+      }));
+      for (;;) {
+        // The stream furthest behind in its epoch steps next (ties in run order), so all runs advance together.
+        const next = streams
+          .filter((s) => s.done < s.batches.length)
+          .reduce<(typeof streams)[number] | undefined>((best, s) => (best === undefined || s.done / s.batches.length < best.done / best.batches.length ? s : best), undefined);
+        if (next === undefined) break;
+        const { x, y } = toTensors(train, next.batches[next.done++]!);
         try {
-          for (const run of running()) {
+          for (const run of next.runs.filter((r) => r.status === 'running')) {
             await run.model.trainOnBatch(x, y);
             if (run.nonFiniteLoss) finish(run, 'diverged');
             // Timers (progress redraws, log flushes) and signal handlers run here; training holds the loop otherwise.
@@ -185,7 +213,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     }
     for (const run of running()) finish(run, aborted() ? 'interrupted' : divergedNow(run) ? 'diverged' : 'completed');
 
-    const saved = new Map<OptimizerName, string>();
+    const saved = new Map<string, string>();
     if (options.saveModels !== undefined && !aborted()) {
       for (const run of runs) {
         const path = join(options.saveModels, run.name, 'model.json');
@@ -205,7 +233,11 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
       stepsPerEpoch,
       probeRows: probeIndices.length,
       runs: runs.map((run) => ({
-        optimizer: run.name,
+        id: run.name,
+        optimizer: run.spec.optimizer,
+        batchSize: run.spec.batchSize,
+        learningRate: run.spec.learningRate,
+        stepsPerEpoch: run.stepsPerEpoch,
         config: configOf(run),
         final: run.final!,
         ...(saved.has(run.name) ? { savedModel: saved.get(run.name)! } : {}),

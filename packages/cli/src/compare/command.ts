@@ -1,7 +1,14 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { BACKEND_CHOICES, collectLatest, createMetricBus, every, useBackend, type BackendChoice } from '@kramers/core';
-import { CompareOptionError, ModelSaveError, runCompare, type CompareOptions, type CompareResult } from '@kramers/experiments';
+import {
+  CompareOptionError,
+  ModelSaveError,
+  PRESET_NAMES,
+  runCompare,
+  type CompareOptions,
+  type CompareResult,
+} from '@kramers/experiments';
 import { sharpness } from '@kramers/hvp-estimator';
 import { sgn } from '@kramers/sgn-collector';
 import { escapePlugin, temperaturePlugin } from '@kramers/escape-tracker';
@@ -19,8 +26,10 @@ import { openOutFile, outFailureMessage } from './out-file.js';
 import { reportRecorder } from './report-file.js';
 import { isLoopbackHost, startDashboard, type Dashboard } from '@kramers/dashboard';
 import { catchStopSignals, SIGNAL_EXIT_CODES, type StopSignal } from './signals.js';
+import { applyPreset, type PresetPlan } from './preset-flag.js';
 
-interface CompareFlags {
+export interface CompareFlags {
+  preset?: string;
   dataset: string;
   task?: TaskFlag;
   targets?: number;
@@ -51,6 +60,7 @@ interface CompareFlags {
 const FLAG_OF: Partial<Record<keyof CompareOptions, string>> = {
   dataset: '--dataset',
   optimizers: '--optimizers',
+  runs: '--preset',
   epochs: '--epochs',
   batchSize: '--batch-size',
   hidden: '--hidden',
@@ -65,6 +75,10 @@ const FLAG_OF: Partial<Record<keyof CompareOptions, string>> = {
 export function compareCommand(io: Io, commandLine: string): Command {
   return new Command('compare')
     .description('train one MLP from one initialisation with several optimizers side by side and compare them')
+    .addOption(
+      new Option('--preset <name>', `a named comparison (${PRESET_NAMES.join(', ')}): large-batch trains SGD at B = 32 and B = 1024, with and without linear learning-rate scaling, on digits; other flags override its settings`)
+        .argParser(oneOf('--preset', PRESET_NAMES)),
+    )
     .addOption(new Option('--dataset <name|file.csv>', 'an embedded data set (banknote, wine, digits, iris, breast_cancer) or a CSV file').default('banknote'))
     .addOption(new Option('--task <task>', 'for a CSV: classification (integer label last) or regression (float targets last)').argParser(oneOf('--task', ['classification', 'regression'] as const)))
     .addOption(new Option('--targets <n>', 'for a regression CSV: how many of the last columns are targets (default 1)').argParser(positiveInteger('--targets')))
@@ -96,14 +110,15 @@ export function compareCommand(io: Io, commandLine: string): Command {
     .option('--dashboard', 'serve the live page (loss, sharpness, temperature, predicted escape, noise scale per run) while training; it stays up after training until Ctrl-C')
     .addOption(new Option('--host <address>', 'with --dashboard: address to bind (default 127.0.0.1); anything else exposes the page to the network'))
     .addOption(new Option('--report <file>', 'also write a self-contained HTML report (table, charts over training, configuration) there at the end, also when interrupted'))
-    .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<optimizer>/model.json (for kramers curvature)'))
+    .addOption(new Option('--save-models <dir>', 'save each run\'s final model as <dir>/<run id>/model.json (for kramers curvature)'))
     .option('--json', 'print one JSON document on stdout instead of the table', false)
     .option('--no-progress', 'no progress lines on stderr')
-    .action(async (flags: CompareFlags) => {
+    .action(async (given: CompareFlags, command: Command) => {
       // Usage errors first, before anything slow or anything written.
+      const plan: PresetPlan = applyPreset(given, (flag) => command.getOptionValueSource(flag) === 'cli');
+      const flags = plan.flags;
       const dataset = resolveDataset(flags);
-      const rates: Partial<Record<OptimizerName, number>> = { ...flags.lr?.per };
-      if (flags.lr?.all !== undefined) for (const name of flags.optimizers) rates[name] ??= flags.lr.all;
+      const rates: Partial<Record<OptimizerName, number>> = { ...plan.learningRates };
       if (flags.saveModels !== undefined) checkWritableDir(flags.saveModels);
       const report = flags.report !== undefined ? reportRecorder(flags.report) : undefined;
 
@@ -137,11 +152,11 @@ export function compareCommand(io: Io, commandLine: string): Command {
           backend = await useBackend(flags.backend);
           result = await runCompare({
             dataset,
-            optimizers: flags.optimizers,
+            ...(plan.runs !== undefined ? { runs: plan.runs, dropLast: plan.dropLast } : { optimizers: flags.optimizers }),
             epochs: flags.epochs,
             batchSize: flags.batchSize,
             hidden: flags.hidden,
-            learningRates: rates,
+            ...(plan.runs !== undefined ? {} : { learningRates: rates }),
             diffusion: flags.diffusion,
             seed: flags.seed,
             testFraction: flags.testFraction,
@@ -154,7 +169,11 @@ export function compareCommand(io: Io, commandLine: string): Command {
               // after each sharpness measurement: T along u₁, then a ≤ 35-evaluation line scan for the barrier and the
               // predicted escape steps against the steps left (no basin quench: an MLP still descending drifts too far)
               ...(flags.sharpness && flags.escape
-                ? [temperaturePlugin(), escapePlugin({ totalSteps: stepsPerEpoch * flags.epochs, basin: false })]
+                ? [
+                    temperaturePlugin(),
+                    // A preset's barrier is absolute and shared, so the runs' predicted escapes compare (see its escapeBarrier).
+                    escapePlugin({ totalSteps: stepsPerEpoch * flags.epochs, basin: false, ...(plan.escapeBarrier !== undefined ? { riseCap: plan.escapeBarrier } : {}) }),
+                  ]
                 : []),
             ],
             bus,
@@ -162,10 +181,10 @@ export function compareCommand(io: Io, commandLine: string): Command {
             runInfo: { command: commandLine, version: KRAMERS_VERSION },
             ...(flags.saveModels !== undefined ? { saveModels: flags.saveModels } : {}),
             onStep: (runId, iteration, loss) => progress?.tick(runId, iteration, loss),
-            onStart: (stepsPerEpoch) => {
+            onStart: (_stepsPerEpoch, runs) => {
               if (!flags.progress) return;
               progress = progressReporter({
-                runs: flags.optimizers.map((id) => ({ id, total: stepsPerEpoch * flags.epochs })),
+                runs: runs.map((run) => ({ id: run.id, total: run.stepsPerEpoch * flags.epochs })),
                 stream: io.stderr,
                 show: [typeof dataset !== 'string' && dataset.task === 'regression' ? 'test_mse' : 'test_accuracy', 'lambda_max', 'noise_scale', 'T_top', 'predicted_steps'],
               });
@@ -183,20 +202,19 @@ export function compareCommand(io: Io, commandLine: string): Command {
           uncatch();
         }
         // Interrupted runs get their report too: it shows what was done.
-        report?.write({ result, state: latest.state, backend, version: KRAMERS_VERSION, commandLine, flags: { ...flags } });
+        report?.write({ result, state: latest.state, backend, version: KRAMERS_VERSION, commandLine, flags: { ...flags, ...(plan.runs ? { runs: plan.runs } : {}) } });
         const failed = writer && flags.out !== undefined ? outFailureMessage(flags.out, writer) : undefined;
         if (failed !== undefined) throw new CliFailure(failed);
         if (stoppedBy !== undefined) {
-          const total = result.stepsPerEpoch * flags.epochs;
-          const done = result.runs.map((run) => `${run.optimizer} ${run.final.iterations}/${total}`).join(', ');
+          const done = result.runs.map((run) => `${run.id} ${run.final.iterations}/${run.stepsPerEpoch * flags.epochs}`).join(', ');
           const saved = writer ? `; ${writer.written} events in ${flags.out}` : '';
           throw new CliFailure(`interrupted by ${stoppedBy}; steps done: ${done}${saved}`, SIGNAL_EXIT_CODES[stoppedBy]);
         }
         const state = latest.state;
         io.stdout.write(
           flags.json
-            ? `${JSON.stringify(compareJson(result, state, { backend, seed: flags.seed, epochs: flags.epochs, version: KRAMERS_VERSION }))}\n`
-            : renderCompare(result, state, backend),
+            ? `${JSON.stringify(compareJson(result, state, { backend, seed: flags.seed, epochs: flags.epochs, version: KRAMERS_VERSION, ...(flags.preset !== undefined ? { preset: flags.preset } : {}) }))}\n`
+            : renderCompare(result, state, backend, flags.preset),
         );
         if (dashboard) {
           // Like TensorBoard, the page outlives training: it stays up until Ctrl-C.

@@ -1,10 +1,12 @@
 import type { LatestState } from '@kramers/core';
 import type { CompareResult } from '@kramers/experiments';
+import { batchSizeAdvice } from './batch-size-advice.js';
 
 /** The `--json` document of `kramers compare` (a contract: see the package README). */
-export function compareJson(result: CompareResult, state: LatestState, context: { backend: string; seed: number; epochs: number; version: string }) {
+export function compareJson(result: CompareResult, state: LatestState, context: { backend: string; seed: number; epochs: number; version: string; preset?: string }) {
   return {
     command: 'compare',
+    ...(context.preset !== undefined ? { preset: context.preset } : {}),
     version: context.version,
     backend: context.backend,
     seed: context.seed,
@@ -17,7 +19,7 @@ export function compareJson(result: CompareResult, state: LatestState, context: 
     stepsPerEpoch: result.stepsPerEpoch,
     elapsedMs: Math.round(result.elapsedMs),
     runs: result.runs.map((run) => {
-      const summary = state.runs.find((r) => r.runId === run.optimizer);
+      const summary = state.runs.find((r) => r.runId === run.id);
       const metrics: Record<string, unknown> = {};
       for (const [key, e] of Object.entries(summary?.metrics ?? {})) {
         metrics[key] = {
@@ -29,11 +31,17 @@ export function compareJson(result: CompareResult, state: LatestState, context: 
         };
       }
       const latest = summary?.metrics ?? {};
+      const advice = batchSizeAdvice(run, latest);
       return {
+        id: run.id,
         optimizer: run.optimizer,
+        batchSize: run.batchSize,
+        learningRate: run.learningRate,
+        stepsPerEpoch: run.stepsPerEpoch,
         config: run.config,
         final: run.final,
         ...escapeColumns(latest),
+        noise: advice === undefined ? null : { criticalBatchSize: advice.criticalBatchSize, suggestedBatchSize: advice.suggested, advice: advice.sentence },
         metrics,
         errors: (summary?.errors ?? []).map((e) => ({ plugin: e.plugin, phase: e.phase, iteration: e.iteration, message: e.message })),
         ...(run.savedModel !== undefined ? { savedModel: run.savedModel } : {}),

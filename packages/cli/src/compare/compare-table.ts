@@ -1,6 +1,8 @@
 import type { LatestState } from '@kramers/core';
 import type { CompareResult } from '@kramers/experiments';
+import { formatCount } from '@kramers/escape-tracker';
 import { comparisonTable } from '@kramers/reporters';
+import { batchSizeAdvice } from './batch-size-advice.js';
 
 /** Columns of the final table, in order; anything else plugins emit follows. */
 const COLUMNS = {
@@ -14,28 +16,32 @@ const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count'
   'eta_eff', 'barrier', 'low_temperature_ratio', 'trapped', 'escaped', 'skipped', 'unsupported'];
 
 /** The human output of `kramers compare`: a header line, the comparison table, and notes on what went wrong. */
-export function renderCompare(result: CompareResult, state: LatestState, backend: string): string {
+export function renderCompare(result: CompareResult, state: LatestState, backend: string, preset?: string): string {
   const d = result.dataset;
   const columns = COLUMNS[result.task];
   const output = result.task === 'classification' ? `${d.classes} classes, softmax` : `${d.targets} target${d.targets === 1 ? '' : 's'}, linear`;
   const lines = [
     '',
-    `kramers compare — ${d.name}: ${d.trainRows} training rows, ${d.testRows} test rows (${output}); MLP ${result.model.layers.join('-')} ` +
+    `kramers compare${preset !== undefined ? ` --preset ${preset}` : ''} — ${d.name}: ${d.trainRows} training rows, ${d.testRows} test rows (${output}); MLP ${result.model.layers.join('-')} ` +
       `(${result.model.parameters} parameters), loss ${result.loss}; backend ${backend}; ${(result.elapsedMs / 1000).toFixed(1)} s`,
     '',
     comparisonTable(state, { metrics: [...columns, ...extraMetrics(state, columns)] }),
   ];
+  // Runs that differ in B and η (not only in the optimizer) get a line each on what sets their temperature.
+  if (result.runs.some((run) => run.id !== run.optimizer)) lines.push('', ...result.runs.map((run) => runLine(run, state)));
   const diverged = result.runs.filter((run) => run.final.status === 'diverged');
   if (diverged.length > 0) {
     lines.push(
       '',
       ...diverged.map(
-        (run) => `${run.optimizer} diverged at step ${run.final.iterations - 1} (its loss or weights became NaN or infinite) and stopped there; try a smaller --lr ${run.optimizer}=…`,
+        (run) => `${run.id} diverged at step ${run.final.iterations - 1} (its loss or weights became NaN or infinite) and stopped there; try a smaller --lr ${run.optimizer}=…`,
       ),
     );
   }
   const trapped = trappedNotes(state);
   if (trapped.length > 0) lines.push('', ...trapped);
+  const advice = result.runs.flatMap((run) => batchSizeAdvice(run, metricsOf(state, run.id))?.sentence ?? []);
+  if (advice.length > 0) lines.push('', ...advice);
   const errors = state.runs.flatMap((r) => r.errors.map((e) => `  ${r.runId}: plugin ${e.plugin} failed at step ${e.iteration} (${e.phase}): ${e.message}`));
   if (errors.length > 0) lines.push('', 'plugin errors (those plugins were switched off):', ...errors);
   const saved = result.runs.filter((run) => run.savedModel !== undefined);
@@ -50,6 +56,27 @@ function trappedNotes(state: LatestState): string[] {
     if (e?.value !== 1 || !e.attributes) return [];
     return [`${run.runId} trapped since step ${e.iteration}: ${String(e.attributes['reason'])}; ${String(e.attributes['remedy'])}`];
   });
+}
+
+function metricsOf(state: LatestState, runId: string): LatestState['runs'][number]['metrics'] {
+  return state.runs.find((r) => r.runId === runId)?.metrics ?? {};
+}
+
+/** A run's batch size, step and temperature, and its predicted escape against the steps it had. */
+function runLine(run: CompareResult['runs'][number], state: LatestState): string {
+  const latest = metricsOf(state, run.id);
+  const T = latest['temperature/T_top']?.value;
+  const steps = latest['escape/predicted_steps'];
+  const log10 = steps?.attributes?.['log10Steps'];
+  const trapped = latest['escape/trapped']?.value === 1;
+  const parts = [
+    `${run.id}: ${run.optimizer}, B = ${run.batchSize}, η = ${formatCount(run.learningRate)} (η/B = ${formatCount(run.learningRate / run.batchSize)})`,
+    ...(typeof T === 'number' ? [`T_top = ${formatCount(T)}`] : []),
+    ...(typeof log10 === 'number'
+      ? [`predicted escape ≈ 10^${log10.toFixed(1)} steps, ${run.final.iterations} trained${trapped ? ': trapped' : ''}`]
+      : []),
+  ];
+  return parts.join(', ');
 }
 
 /** Whole-model scalar metrics beyond the fixed columns, so every installed plugin shows in the table. */

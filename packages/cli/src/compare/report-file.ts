@@ -65,9 +65,9 @@ function reportInput(context: ReportContext, recorded: ReadonlyMap<string, Reado
   const { result, state } = context;
   const columns = TABLE[result.task];
   const rows = result.runs.map((run): ReportCell[] => {
-    const metrics = Object.values(state.runs.find((r) => r.runId === run.optimizer)?.metrics ?? {});
+    const metrics = Object.values(state.runs.find((r) => r.runId === run.id)?.metrics ?? {});
     return [
-      run.optimizer,
+      run.id,
       run.final.status,
       run.final.iterations,
       ...columns.map((name): ReportCell => {
@@ -82,11 +82,11 @@ function reportInput(context: ReportContext, recorded: ReadonlyMap<string, Reado
   return {
     title: `kramers compare — ${result.dataset.name}`,
     runs: result.runs.map((run) => ({
-      id: run.optimizer,
+      id: run.id,
       optimizer: run.optimizer,
       config: run.config,
       final: run.final,
-      series: Object.fromEntries(orderedSeries(recorded.get(run.optimizer))),
+      series: Object.fromEntries(orderedSeries(recorded.get(run.id))),
     })),
     table: { columns: ['run', 'status', 'steps', ...columns], rows },
     configuration: {
