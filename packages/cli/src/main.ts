@@ -5,6 +5,7 @@ import { noiseCommand } from './noise/command.js';
 import { escapeCommand } from './escape/command.js';
 import { reproduceCommand } from './reproduce/command.js';
 import { dashboardCommand } from './dashboard/command.js';
+import { workerCommand } from './worker/command.js';
 import { CliError } from './cli-error.js';
 import { CliFailure } from './cli-failure.js';
 import type { Io } from './io.js';
@@ -20,7 +21,7 @@ export function program(io: Io, argv: readonly string[] = []): Command {
     .configureOutput(output)
     .showHelpAfterError('(run with --help for usage)');
   const commandLine = ['kramers', ...argv.slice(2)].join(' ');
-  for (const command of [compareCommand(io, commandLine), curvatureCommand(io), noiseCommand(io), escapeCommand(io), reproduceCommand(io), dashboardCommand(io)]) {
+  for (const command of [compareCommand(io, commandLine), curvatureCommand(io), noiseCommand(io), escapeCommand(io), reproduceCommand(io), dashboardCommand(io), workerCommand(io)]) {
     root.addCommand(command.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)'));
   }
   return root;

@@ -8,3 +8,4 @@ export type { QueueWorker, QueueWorkerOptions, QueueWorkerEvent } from './queue-
 export { startQueueWorker } from './queue-worker.js';
 export type { FailedJob } from './sweep-incomplete.js';
 export { SweepIncomplete } from './sweep-incomplete.js';
+export { QueueConnectionError } from './connect.js';

@@ -106,17 +106,18 @@ export function queueRunner(options: QueueRunnerOptions): EscapeRunner {
 
     // Results stored by earlier runs first: those jobs are not queued at all.
     const stored = await readResults(store, location.resultsKey, [...pending], [...pending].map((id) => keys[first(id)]!));
-    const reusedIds = [...pending].filter((_, k) => stored[k] !== undefined);
-    [...pending].forEach((id, k) => stored[k] !== undefined && settle(id, stored[k]!));
+    const open = [...pending];
+    const reused = stored.filter((r) => r !== undefined).length;
     let enqueued = 0;
-    for (const id of pending) {
+    for (const id of open.filter((_, k) => stored[k] === undefined)) {
       const state = await queue.getJobState(id);
       if (state === 'failed' || state === 'completed') await (await queue.getJob(id))?.remove();
       else if (state !== 'unknown') continue; // queued or running already (another submitter, or a stopped run's job)
       await add(id);
       enqueued++;
     }
-    emit({ type: 'submitted', jobs: indices.size, reused: reusedIds.length, enqueued });
+    emit({ type: 'submitted', jobs: indices.size, reused, enqueued });
+    open.forEach((id, k) => stored[k] !== undefined && settle(id, stored[k]!));
 
     let wake: (() => void) | undefined;
     const nudge = (): void => wake?.();
