@@ -168,9 +168,11 @@ export function escapePlugin(options: EscapeOptions = {}): Plugin<EscapeConfig, 
           });
           step.emit('low_temperature_ratio', low.ratio, { attributes: { holds: low.holds, threshold: 5 } });
           const planned = c.totalSteps ?? plannedSteps;
-          if (!final && planned !== undefined) {
-            // After this step's update, iteration + 1 updates are done.
-            const remaining = Math.max(0, planned - step.iteration - 1);
+          // After this step's update, iteration + 1 updates are done.
+          const remaining = planned === undefined ? 0 : Math.max(0, planned - step.iteration - 1);
+          // With no step left the run is over: no prediction could fit, so an alert there would say nothing (the last
+          // step is as much the end of training as onTrainEnd is).
+          if (!final && planned !== undefined && remaining > 0) {
             if (predicted > remaining && !trapped) {
               trapped = true;
               const advice = trappedAdvice({

@@ -18,7 +18,7 @@ const hbe = 4 * h;
 /** Theorem 3.2's unified form at s = ½ with T_b = T·|H_be|/λ, in iterations: (2π/|H_be|)·e^{ΔL(½/T + ½λ/(|H_be|T))}/η. */
 const predictedSteps = (eta: number, T: number) => ((2 * Math.PI) / hbe) * Math.exp(h * (0.5 / T + (0.5 * lambda) / (hbe * T))) / eta;
 
-function run(opts: { eta: number; batchSize: number; steps: number; totalSteps?: number; x0?: number; onStep?: (i: number, x: tf.Variable, opt: tf.SGDOptimizer) => void }) {
+function run(opts: { eta: number; batchSize: number; steps: number; totalSteps?: number; x0?: number; every?: number; onStep?: (i: number, x: tf.Variable, opt: tf.SGDOptimizer) => void }) {
   const x = tf.variable(tf.scalar(opts.x0 ?? -1));
   const y = tf.variable(tf.scalar(0.3));
   const lossFn = () => tf.tidy(() => tf.add(tf.mul(h, tf.square(tf.sub(tf.square(x), 1))), tf.mul(a / 2, tf.square(y))) as tf.Scalar);
@@ -27,7 +27,7 @@ function run(opts: { eta: number; batchSize: number; steps: number; totalSteps?:
     batchSize: opts.batchSize,
     ...(opts.totalSteps === undefined ? {} : { totalSteps: opts.totalSteps }),
     probe: { lossFn, variables: [x, y], rows: 1 },
-    plugins: [sharpness({ topK: 2, schedule: every(20, 19) }), temperaturePlugin(), escapePlugin()],
+    plugins: [sharpness({ topK: 2, schedule: every(opts.every ?? 20, (opts.every ?? 20) - 1) }), temperaturePlugin(), escapePlugin()],
   });
   opt.kramers.metric$.subscribe((e) => {
     if (e.kind === 'metric') events.push(e);
@@ -101,6 +101,20 @@ describe('temperature and escape plugins on a double well', () => {
     expect(alert['remedy']).toContain('lower the batch size from 4 to 3, or raise η from 0.2 to 0.24');
     expect(alert['barrier'] as number).toBeCloseTo(1, 5);
     expect(alert['temperature'] as number).toBeCloseTo(0.2, 6);
+  });
+
+  it('no alert on the last step: with no step left every prediction exceeds the steps left, which says nothing', () => {
+    const eta = 0.24;
+    const T = (eta * lambda) / 2; // B = 1
+    // ≈ 31 steps: within the 40 left at step 39, more than the 0 left at step 79, the run's last
+    expect(predictedSteps(eta, T)).toBeGreaterThan(20);
+    expect(predictedSteps(eta, T)).toBeLessThan(40);
+    const { named } = run({ eta, batchSize: 1, steps: 80, totalSteps: 80, every: 40 });
+    expect(named('escape', 'predicted_steps').map((e) => e.iteration)).toEqual([39, 79]);
+    expect(named('escape', 'trapped')).toEqual([]);
+    // one more planned step and the last measurement has one step left: now the alert is due
+    const longer = run({ eta, batchSize: 1, steps: 80, totalSteps: 81, every: 40 });
+    expect(longer.named('escape', 'trapped').map((e) => [e.iteration, e.value, e.attributes!['remainingSteps']])).toEqual([[79, 1, 1]]);
   });
 
   it('escaped fires when the run is put into the other well, with the quenched distance 2, then re-anchors', () => {
