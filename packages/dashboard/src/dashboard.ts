@@ -8,6 +8,7 @@ import type { Observer } from 'rxjs';
 import type { KramersEvent } from '@kramers/core';
 import { loadAssets } from './assets.js';
 import { createHistory } from './history.js';
+import { createLiveThrottle } from './live-throttle.js';
 import { resolveOptions, type DashboardOptions } from './options.js';
 import { ALLOWED_METHODS, refuseHost, refuseMethod, requestPath, type Refusal } from './request-guard.js';
 import { sseClient, type SseClient } from './sse-client.js';
@@ -45,6 +46,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const o = resolveOptions(options);
   const assets = loadAssets();
   const history = createHistory(o);
+  const throttle = createLiveThrottle(o.liveIntervalMs);
+  let releaseTimer: NodeJS.Timeout | undefined;
   const live = new Set<SseClient>();
   let droppedCount = 0;
   let flushScheduled = false;
@@ -130,10 +133,25 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const port = (server.address() as AddressInfo).port;
   const urlHost = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;
 
+  const releaseDue = (): void => {
+    releaseTimer = undefined;
+    for (const frame of throttle.release(performance.now())) broadcast(frame);
+    armRelease();
+  };
+  const armRelease = (): void => {
+    const due = throttle.nextDue();
+    if (due === undefined || releaseTimer !== undefined || closed) return;
+    releaseTimer = setTimeout(releaseDue, Math.max(0, due - performance.now()));
+    releaseTimer.unref();
+  };
+
   const publish = (event: KramersEvent): void => {
     const frame = eventFrame(event);
     history.add(event, frame);
-    if (!closed) broadcast(frame);
+    if (closed) return;
+    const now = throttle.offer(event, frame, performance.now());
+    if (now !== undefined) broadcast(now);
+    else armRelease();
   };
 
   return {
@@ -151,6 +169,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      if (releaseTimer !== undefined) clearTimeout(releaseTimer);
+      for (const frame of throttle.release(performance.now(), true)) broadcast(frame);
       for (const c of live) {
         c.flush();
         c.end();

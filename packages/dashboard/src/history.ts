@@ -3,6 +3,7 @@
  * thinned selection of its points plus always the latest one, so the page's cost does not grow with training length.
  */
 import type { KramersEvent } from '@kramers/core';
+import { seriesKey } from './series-key.js';
 
 export interface HistoryLimits {
   readonly maxPointsPerSeries: number;
@@ -35,7 +36,6 @@ export interface History {
   added(): number;
 }
 
-const seriesKey = (e: KramersEvent & { kind: 'metric' }): string => `${e.runId}\u0000${e.plugin}\u0000${e.name}\u0000${e.layer ?? ''}`;
 
 export function createHistory(limits: HistoryLimits): History {
   const series = new Map<string, Series>();

@@ -22,6 +22,12 @@ export interface DashboardOptions {
   readonly heartbeatMs?: number;
   /** Largest request head accepted (node's `maxHeaderSize`); bigger heads are answered 431. Default 8192. */
   readonly maxHeaderBytes?: number;
+  /**
+   * Live decimation: per run and metric, at most one point per this many milliseconds is streamed, always ending on
+   * the latest (run and plugin-error events are never held). Default 50 (20 points a second a series); 0 streams
+   * every event. The history and the JSONL log are not affected.
+   */
+  readonly liveIntervalMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -33,6 +39,7 @@ export interface ResolvedOptions {
   readonly maxNonScalarPointsPerSeries: number;
   readonly heartbeatMs: number;
   readonly maxHeaderBytes: number;
+  readonly liveIntervalMs: number;
 }
 
 const isInt = (v: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isInteger(v) && v >= min && v <= max;
@@ -46,6 +53,7 @@ export function resolveOptions(options: DashboardOptions = {}): ResolvedOptions 
     maxClientBufferBytes = 8 * 1024 * 1024,
     heartbeatMs = 15_000,
     maxHeaderBytes = 8192,
+    liveIntervalMs = 50,
   } = options;
   const { maxPointsPerSeries = 2000, maxNonScalarPointsPerSeries = 20 } = options.history ?? {};
   if (!isInt(port, 0, 65535)) throw new Error(`startDashboard: port must be an integer in 0..65535 (0 picks a free port), got ${String(port)}`);
@@ -65,5 +73,8 @@ export function resolveOptions(options: DashboardOptions = {}): ResolvedOptions 
   }
   if (!(Number.isFinite(heartbeatMs) && heartbeatMs >= 10)) throw new Error(`startDashboard: heartbeatMs must be ≥ 10 milliseconds, got ${String(heartbeatMs)}`);
   if (!isInt(maxHeaderBytes, 1024, 1 << 20)) throw new Error(`startDashboard: maxHeaderBytes must be an integer in 1024..1048576, got ${String(maxHeaderBytes)}`);
-  return { port, host, allowNetwork, maxClientBufferBytes, maxPointsPerSeries, maxNonScalarPointsPerSeries, heartbeatMs, maxHeaderBytes };
+  if (!(Number.isFinite(liveIntervalMs) && liveIntervalMs >= 0)) {
+    throw new Error(`startDashboard: liveIntervalMs must be a number of milliseconds ≥ 0 (0 streams every event), got ${String(liveIntervalMs)}`);
+  }
+  return { port, host, allowNetwork, maxClientBufferBytes, maxPointsPerSeries, maxNonScalarPointsPerSeries, heartbeatMs, maxHeaderBytes, liveIntervalMs };
 }

@@ -12,7 +12,7 @@ afterEach(async () => {
 describe('per-client bounds', () => {
   it('drops a client that never reads once its pending bytes pass the bound; publish stays fast; others get every event', async () => {
     const bound = 256 * 1024;
-    dash = await startDashboard({ maxClientBufferBytes: bound });
+    dash = await startDashboard({ maxClientBufferBytes: bound, liveIntervalMs: 0 });
     const stalled = await openSse(dash.port, { paused: true });
     const reader = await openSse(dash.port);
     await eventually(() => dash!.clients() === 2, 'both clients connected');
@@ -45,7 +45,7 @@ describe('per-client bounds', () => {
   });
 
   it('counts nothing as dropped while clients keep up', async () => {
-    dash = await startDashboard({ maxClientBufferBytes: 64 * 1024 });
+    dash = await startDashboard({ maxClientBufferBytes: 64 * 1024, liveIntervalMs: 0 });
     const c = await openSse(dash.port);
     await c.until(() => c.controls.includes('live'));
     for (let i = 0; i < 2000; i++) {

@@ -10,7 +10,7 @@ afterEach(async () => {
 
 describe('load on loopback', () => {
   it('50 concurrent clients all receive every event (history and live), 10 runs × 10 metrics', async () => {
-    dash = await startDashboard();
+    dash = await startDashboard({ liveIntervalMs: 0 });
     const runs = Array.from({ length: 10 }, (_, r) => `run${r}`);
     const names = Array.from({ length: 10 }, (_, m) => `m${m}`);
     const publishStep = (it: number): void => {

@@ -14,7 +14,7 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 
 describe('/events', () => {
   it('sends a late client every event so far (history), then the live stream, in order', async () => {
-    dash = await startDashboard();
+    dash = await startDashboard({ liveIntervalMs: 0 });
     for (let i = 0; i < 100; i++) dash.publish(metric('sgd', i));
     const client = await openSse(dash.port);
     expect(client.response.headers['content-type']).toContain('text/event-stream');
@@ -31,7 +31,7 @@ describe('/events', () => {
   });
 
   it('gives a returning client the history again, then the live stream', async () => {
-    dash = await startDashboard();
+    dash = await startDashboard({ liveIntervalMs: 0 });
     const first = await openSse(dash.port);
     for (let i = 0; i < 30; i++) dash.publish(metric('adam', i));
     await first.until(() => first.events.length === 30);
@@ -90,7 +90,7 @@ describe('/events', () => {
 
   it('feeds from a bus through its observer and keeps the page up after the bus completes', async () => {
     const { createMetricBus } = await import('@kramers/core');
-    dash = await startDashboard();
+    dash = await startDashboard({ liveIntervalMs: 0 });
     const bus = createMetricBus();
     bus.subscribe(dash.observer);
     const client = await openSse(dash.port);
@@ -106,7 +106,7 @@ describe('/events', () => {
   });
 
   it('ends every stream on close()', async () => {
-    dash = await startDashboard();
+    dash = await startDashboard({ liveIntervalMs: 0 });
     const a = await openSse(dash.port);
     const b = await openSse(dash.port);
     await eventually(() => dash!.clients() === 2, 'two clients connected');
