@@ -154,6 +154,11 @@ export function reproduceCommand(io: Io): Command {
           spec = partial.spec;
           outcome = { results: partial.results, missing: partial.missing, incomplete: err };
         }
+        if (outcome.results.length === 0) {
+          const why = stoppedBy !== undefined ? `interrupted by ${stoppedBy}` : 'every escape experiment failed';
+          for (const m of outcome.missing) io.stderr.write(`kramers: ${m.job}: ${m.reason}\n`);
+          throw new CliFailure(`${why} before any point finished; nothing written`, stoppedBy === undefined ? 1 : SIGNAL_EXIT_CODES[stoppedBy]);
+        }
         const doc = {
           ...figureDocument(spec, outcome.results, { runner: runner.name, elapsedMs: performance.now() - t0, ...(start ? { start } : {}) }),
           ...(outcome.missing.length > 0 ? { missing: outcome.missing } : {}),

@@ -64,6 +64,8 @@ export function workerCommand(io: Io): Command {
       say(`kramers worker${slot}: ${signal}: stopping; a job in hand goes back to the queue (again to exit at once)`);
       await worker.close();
       say(`kramers worker${slot}: stopped`);
+      // A forked worker's open IPC channel would keep this process alive.
+      if (process.connected) process.disconnect();
       throw new CliFailure(`worker stopped by ${signal}`, SIGNAL_EXIT_CODES[signal]);
     });
 }
