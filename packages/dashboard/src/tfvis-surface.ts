@@ -27,7 +27,7 @@ export interface TfvisLinechartOptions {
   readonly height?: number;
 }
 
-/** The part of the tfjs-vis module this uses (`import * as tfvis from '@tensorflow/tfjs-vis'` fits). */
+/** The part of the tfjs-vis module this uses (`import * as tfvis from "@tensorflow/tfjs-vis"` fits). */
 export interface TfvisLike {
   readonly render: {
     linechart(
@@ -108,7 +108,7 @@ export function tfvisSurface(
   options: TfvisSurfaceOptions = {},
 ): TfvisSurface {
   if (typeof tfvis?.render?.linechart !== 'function') {
-    throw new TypeError("tfvisSurface: the first argument must be the tfjs-vis module (import * as tfvis from '@tensorflow/tfjs-vis')");
+    throw new TypeError(`tfvisSurface: the first argument must be the tfjs-vis module (import * as tfvis from "@tensorflow/tfjs-vis")`);
   }
   const { tab, maxPoints, throttleMs } = checkOptions(options);
   const wanted = options.metrics === undefined ? undefined : new Set(options.metrics);

@@ -169,7 +169,7 @@ describe('the charts library (charts.js, as @kramers/dashboard/charts)', () => {
     charts.flush();
     expect(plots).toHaveLength(2);
     const loss = plots.find((p) => p.series[1]!.label === 'sgld loss')!;
-    const xs = Array.from(loss.data[0] as Float64Array);
+    const xs = Array.from(loss.data[0] as unknown as Float64Array);
     // 100 points, cap 8: the stride doubled to 16 (x = 0, 16, …, 96), plus the latest point.
     expect(xs).toEqual([0, 16, 32, 48, 64, 80, 96, 99]);
     expect((loss.data[1] as number[])[7]).toBeCloseTo(2 / 100, 12);

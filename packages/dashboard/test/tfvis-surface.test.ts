@@ -78,7 +78,8 @@ describe('tfvisSurface', () => {
     expect(drawn.at(-1)).toEqual({ x: last.iteration, y: last.value });
     expect(drawn[10]!.y).toBeLessThan(drawn[0]!.y); // the same first minibatch, five epochs later
     surface.close();
-    tf.dispose([x, y, model]);
+    tf.dispose([x, y]);
+    model.dispose();
   });
 
   it('refuses what is not tfjs-vis and bad options, naming them', () => {

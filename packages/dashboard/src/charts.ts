@@ -1,4 +1,7 @@
-// Types of charts.js (a plain browser module served as is, so its types are written here by hand).
+/**
+ * The types of assets/charts.js, the charts library (`@kramers/dashboard/charts`). That file is served to the live page
+ * as it is, with no build step, so its types are declared here by hand and the exports map points at both.
+ */
 import type { KramersEvent } from '@kramers/core';
 
 /** One chart: the metric names it draws (the first solid, the rest dashed), its y scale, histogram or series. */
@@ -11,7 +14,8 @@ export interface ChartSpec {
   readonly histogram?: boolean;
 }
 
-/** The uPlot constructor, as far as the charts use it (`import uPlot from 'uplot'` fits). */
+/** The uPlot constructor, as far as the charts use it (`import uPlot from 'uplot'` fits; its option types are uPlot's). */
+// `any` for options and data: uPlot's own Options and AlignedData types must be assignable here.
 export type UPlotConstructor = new (options: any, data: any, target: HTMLElement) => {
   setData(data: any): void;
   setSeries(index: number, options: { show: boolean }): void;
@@ -66,9 +70,9 @@ export interface Charts {
   destroy(): void;
 }
 
-export const MAX_POINTS: number;
-export const CHARTS: readonly ChartSpec[];
-export const TABLE_COLUMNS: readonly string[];
+export declare const MAX_POINTS: number;
+export declare const CHARTS: readonly ChartSpec[];
+export declare const TABLE_COLUMNS: readonly string[];
 /** A number as the CLI's table prints it. */
-export function formatValue(value: unknown): string;
-export function createCharts(container: HTMLElement, options?: ChartsOptions): Charts;
+export declare function formatValue(value: unknown): string;
+export declare function createCharts(container: HTMLElement, options?: ChartsOptions): Charts;
