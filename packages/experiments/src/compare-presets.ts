@@ -54,7 +54,7 @@ export const largeBatchPreset: ComparePreset = {
   dropLast: true,
   // About one temperature of SGD at B = 32, η = 0.05 along λ ≈ 1 (T = ηλ/2B ≈ 8e-4): a rise the baseline's noise
   // climbs within its budget; the question is which other run can.
-  escapeBarrier: 1e-3,
+  escapeBarrier: 5e-4,
   runs: ({ optimizers, batchSize, learningRate }) =>
     optimizers.flatMap((optimizer): RunSpec[] => {
       const eta = learningRate(optimizer);

@@ -28,7 +28,7 @@ export function renderCompare(result: CompareResult, state: LatestState, backend
     comparisonTable(state, { metrics: [...columns, ...extraMetrics(state, columns)] }),
   ];
   // Runs that differ in B and η (not only in the optimizer) get a line each on what sets their temperature.
-  if (result.runs.some((run) => run.id !== run.optimizer)) lines.push('', ...result.runs.map((run) => runLine(run, state)));
+  if (result.runs.some((run) => run.id !== run.optimizer)) lines.push('', ...result.runs.map((run) => runLine(run, result.runs[0]!, state)));
   const diverged = result.runs.filter((run) => run.final.status === 'diverged');
   if (diverged.length > 0) {
     lines.push(
@@ -63,15 +63,21 @@ function metricsOf(state: LatestState, runId: string): LatestState['runs'][numbe
 }
 
 /** A run's batch size, step and temperature, and its predicted escape against the steps it had. */
-function runLine(run: CompareResult['runs'][number], state: LatestState): string {
+function runLine(run: CompareResult['runs'][number], first: CompareResult['runs'][number], state: LatestState): string {
   const latest = metricsOf(state, run.id);
   const T = latest['temperature/T_top']?.value;
+  const T1 = metricsOf(state, first.id)['temperature/T_top']?.value;
+  // SGD's T = ηλ/(2B): the η/B ratio is the theory's share of the temperature ratio, the curvature the rest.
+  const relative =
+    run !== first && typeof T === 'number' && typeof T1 === 'number' && T1 > 0
+      ? ` (${formatCount(T / T1)}× ${first.id}'s; η/B ${formatCount(run.learningRate / run.batchSize / (first.learningRate / first.batchSize))}×)`
+      : '';
   const steps = latest['escape/predicted_steps'];
   const log10 = steps?.attributes?.['log10Steps'];
   const trapped = latest['escape/trapped']?.value === 1;
   const parts = [
     `${run.id}: ${run.optimizer}, B = ${run.batchSize}, η = ${formatCount(run.learningRate)} (η/B = ${formatCount(run.learningRate / run.batchSize)})`,
-    ...(typeof T === 'number' ? [`T_top = ${formatCount(T)}`] : []),
+    ...(typeof T === 'number' ? [`T_top = ${formatCount(T)}${relative}`] : []),
     ...(typeof log10 === 'number'
       ? [`predicted escape ≈ 10^${log10.toFixed(1)} steps, ${run.final.iterations} trained${trapped ? ': trapped' : ''}`]
       : []),
