@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { figureJobs, inProcessRunner, styblinskiTangFigure, type EscapeJob, type EscapeJobResult } from '@kramers/experiments';
@@ -8,6 +7,7 @@ import {
   queueRunner,
   startQueueWorker,
   SweepIncomplete,
+  QueueConnectionError,
   type QueueRunnerEvent,
   type QueueWorker,
   type QueueWorkerEvent,
@@ -102,14 +102,34 @@ describe.skipIf(!redisServerAvailable)('queueRunner and startQueueWorker on a re
     await releasing;
     await first.close();
     expect(events).toEqual(['started', 'released']);
-    const queue = new Queue('kramers-escape', { connection: parseRedisUrl(redis.url), prefix: 'kramers' });
-    expect(await queue.getJobState(id)).toBe('waiting');
-    await queue.close();
     const r = new Redis(parseRedisUrl(redis.url));
+    expect(await r.lrange('kramers:kramers-escape:wait', 0, -1)).toEqual([id]);
+    expect(await r.lrange('kramers:kramers-escape:active', 0, -1)).toEqual([]);
     expect(await r.hexists('kramers:kramers-escape:results', id)).toBe(0);
     r.disconnect();
     await worker();
     expect((await sweep).map(observed)).toEqual([observed(reference[0])]);
+  });
+
+  test('a password-protected Redis: a wrong password is refused with a clear error, the right one in the URL works', async () => {
+    const admin = new Redis(parseRedisUrl(redis.url));
+    await admin.config('SET', 'requirepass', 's3cret');
+    try {
+      const wrong = redis.url.replace('redis://', 'redis://:nope@');
+      const error = await queueRunner({ url: wrong }).run(jobs.slice(0, 1)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(QueueConnectionError);
+      expect((error as Error).message).toMatch(/cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \((WRONGPASS|NOAUTH|ERR)/);
+      expect((error as Error).message).not.toContain('nope');
+      const right = redis.url.replace('redis://', 'redis://:s3cret@');
+      workers.push(await startQueueWorker({ url: right, ...fast }));
+      const [result] = await queueRunner({ url: right }).run(jobs.slice(0, 1));
+      expect(observed(result)).toEqual(observed(reference[0]));
+    } finally {
+      await Promise.all(workers.splice(0).map((w) => w.close()));
+      await admin.auth('s3cret');
+      await admin.config('SET', 'requirepass', '');
+      admin.disconnect();
+    }
   });
 
   test('SIGKILL of Redis mid-sweep (append-only file, fsync always) and a restart lose no finished result', async () => {
