@@ -112,7 +112,8 @@ async function main(): Promise<void> {
 
   const charts = createCharts($('charts'), {
     uPlot,
-    charts: CHARTS.filter((c) => ['loss', 'accuracy', 'sharpness'].includes(c.id)),
+    // λ_max moves by tens of percent here: a linear axis shows it (the toggle switches to log).
+    charts: CHARTS.filter((c) => ['loss', 'accuracy', 'sharpness'].includes(c.id)).map((c) => (c.id === 'sharpness' ? { ...c, log: false } : c)),
   });
   $('status').textContent = `training on ${backend}…`;
   const result = await runExperiment((e) => charts.push(e), { epochs });
