@@ -54,7 +54,19 @@ export function trappedAdvice(input: TrappedInput): TrappedAdvice {
   const room = Math.log(Math.max(input.remainingSteps, 1) * input.stepPerIteration) - input.logPrefactor;
   const factor = room > 0 && input.exponent > 0 ? input.exponent / room : null;
   const more = `or budget ${f(Math.max(0, input.predictedSteps - input.remainingSteps))} more steps`;
+  const unstable = (etaFactor: number) => input.etaEff * etaFactor * input.lambdaMax >= 2;
   if (factor === null || !Number.isFinite(factor)) {
+    // At a fixed step the prefactor alone needs more steps than remain; for SGD and momentum a larger η raises T and
+    // the time per step together (T ∝ η), which can still fit (derived: the smallest g with lp + E/g ≤ ln(R·step·g)).
+    const g = input.optimizer === 'sgd' || input.optimizer === 'momentum' ? stepFactor(input) : null;
+    if (g !== null) {
+      const warn = unstable(g) ? ` — but η_eff·λ_max would be ${f(input.etaEff * g * input.lambdaMax)} ≥ 2 (unstable)` : '';
+      return {
+        reason,
+        remedy: `raise η from ${f(input.learningRate)} to ${f(input.learningRate * g)} (T and the step per iteration both grow ×${f(g)}; at a fixed η no batch size fits the steps left)${warn}, so ΔL/T falls from ${f(ratio)} to ${f(ratio / g)}; or budget ${f(input.predictedSteps)} steps in all`,
+        temperatureFactor: g,
+      };
+    }
     return { reason, remedy: `no temperature fits the prediction in the steps left (the prefactor alone needs more); budget ${f(input.predictedSteps)} steps in all`, temperatureFactor: null };
   }
   const lower = `ΔL/T falls from ${f(ratio)} to ${f(ratio / factor)}`;
@@ -62,7 +74,6 @@ export function trappedAdvice(input: TrappedInput): TrappedAdvice {
     target >= 1
       ? `lower the batch size from ${input.batchSize} to ${Math.floor(target)}`
       : `lowering the batch size cannot do it alone (it would have to be ${f(target)} < 1)`;
-  const unstable = (etaFactor: number) => input.etaEff * etaFactor * input.lambdaMax >= 2;
   switch (input.optimizer) {
     case 'sgd':
     case 'momentum': {
@@ -82,4 +93,24 @@ export function trappedAdvice(input: TrappedInput): TrappedAdvice {
       return { reason, remedy: `raise the diffusion D from ${f(input.diffusion)} to ${f(d)} (T = D + ηC/2 grows ×${f(factor)}), so ${lower}; ${more}`, temperatureFactor: factor };
     }
   }
+}
+
+/**
+ * The smallest g ≥ 1 with logPrefactor + exponent/g ≤ ln(remaining·step·g): η multiplied by g raises T by g (T ∝ η for
+ * SGD) and the continuous time per iteration by g (derived). h(g) = ln(R·step·g) − lp − E/g rises with g, so bisection
+ * on log g; null when even g = 10⁶ does not fit or there is no step left.
+ */
+function stepFactor(input: TrappedInput): number | null {
+  const R = input.remainingSteps;
+  if (!(R >= 1) || !(input.stepPerIteration > 0) || !(input.exponent >= 0)) return null;
+  const h = (g: number) => Math.log(R * input.stepPerIteration * g) - input.logPrefactor - input.exponent / g;
+  if (h(1) >= 0) return 1;
+  let [lo, hi] = [0, Math.log(1e6)];
+  if (h(Math.exp(hi)) < 0) return null;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (h(Math.exp(mid)) >= 0) hi = mid;
+    else lo = mid;
+  }
+  return Math.exp(hi);
 }
