@@ -1,8 +1,9 @@
 // examples/browser in a real headless browser (Debian's chromium, driven by playwright-core): the page is built with
-// esbuild, served by the example's own server, and trains with kramers attached on WebGL (SwiftShader) and on wasm,
-// in two tabs at once. Its λ_max must agree with the same experiment run here in Node on the cpu backend — same seed,
-// data, initial weights, SGLD noise and steps — within float32 tolerance, and the registry's self-test must pass on
-// the backend the page used. Skipped, saying so, where chromium is missing (.ci/run installs it).
+// esbuild, served by the example's own server, and trains with kramers attached on WebGL (SwiftShader) and on wasm in
+// tabs side by side, and on wasm again in a tab denied WebGL, to see it fall back. Its λ_max must agree with the same
+// experiment run here in Node on the cpu backend — same seed, data, initial weights, SGLD noise and steps — within
+// float32 tolerance, and the registry's self-test must pass on the backend the page used. The browser part is skipped
+// where chromium is missing (.ci/run installs it).
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,16 +34,44 @@ const WEBGL_EPOCHS = 5;
 
 const relDiff = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
+let server: ExampleServer;
+let outdir: string;
+
+beforeAll(async () => {
+  outdir = mkdtempSync(join(tmpdir(), 'kramers-browser-example-'));
+  // From the packages' sources: the page runs the same code as the Node side below, built or not.
+  await buildExample({ outdir, fromSource: true });
+  server = await startServer({ root: outdir });
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+test("the example's server: loopback, the page's files only, GET and HEAD only, a strict CSP", async () => {
+  expect(new URL(server.url).hostname).toBe('127.0.0.1');
+  const page = await fetch(server.url);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toContain('text/html');
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(page.headers.get('content-security-policy')).not.toMatch(/https?:/);
+  expect(await page.text()).toContain('src="main.js"');
+  const wasm = await fetch(new URL('tfjs-backend-wasm-simd.wasm', server.url));
+  expect(wasm.headers.get('content-type')).toBe('application/wasm');
+  expect(Buffer.from(await wasm.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d])); // \0asm
+  for (const path of ['/build.mjs', '/main.ts', '/../package.json', '/%2e%2e/package.json', '/dist/main.js']) {
+    expect((await fetch(new URL(path, server.url))).status, path).toBe(404);
+  }
+  const post = await fetch(server.url, { method: 'POST', body: 'x' });
+  expect(post.status).toBe(405);
+  expect(post.headers.get('allow')).toBe('GET, HEAD');
+});
+
 describe.skipIf(executable === undefined)('examples/browser in headless chromium', () => {
   let browser: Browser;
-  let server: ExampleServer;
-  let outdir: string;
 
   beforeAll(async () => {
-    outdir = mkdtempSync(join(tmpdir(), 'kramers-browser-example-'));
-    // From the packages' sources: the page runs the same code as the Node side below, built or not.
-    await buildExample({ outdir, fromSource: true });
-    server = await startServer({ root: outdir });
     browser = await chromium.launch({
       executablePath: executable!,
       // SwiftShader gives headless chromium a CPU WebGL2 with float32 render targets.
@@ -52,12 +81,24 @@ describe.skipIf(executable === undefined)('examples/browser in headless chromium
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
 
-  async function openPage(query: string, screenshot?: string) {
+  /** A browser without WebGL, as far as the page can tell: every WebGL context request returns null. */
+  const withoutWebgl = (): void => {
+    for (const C of [HTMLCanvasElement, globalThis.OffscreenCanvas]) {
+      if (C === undefined) continue;
+      const original = C.prototype.getContext as (this: unknown, type: string, ...rest: unknown[]) => unknown;
+      Object.defineProperty(C.prototype, 'getContext', {
+        value(this: unknown, type: string, ...rest: unknown[]) {
+          return /webgl/i.test(type) ? null : original.call(this, type, ...rest);
+        },
+      });
+    }
+  };
+
+  async function openPage(query: string, { screenshot, noWebgl = false }: { screenshot?: string; noWebgl?: boolean } = {}) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    if (noWebgl) await page.addInitScript(withoutWebgl);
     const errors: string[] = [];
     const origins = new Set<string>();
     page.on('pageerror', (e) => errors.push(e.message));
@@ -68,12 +109,13 @@ describe.skipIf(executable === undefined)('examples/browser in headless chromium
     const result = (await page.evaluate(() => window.kramersResult)) as PageResult | { error: string };
     const charts = await page.$$eval('.chart', (cs) => cs.map((c) => ({ title: c.querySelector('h2')!.textContent!, canvases: c.querySelectorAll('canvas').length })));
     const runs = await page.$$eval('.run-toggle', (bs) => bs.map((b) => b.textContent));
+    const notes = await page.$$eval('#notes li', (ls) => ls.map((l) => l.textContent));
     if (screenshot) {
       mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: join(artifacts, screenshot), fullPage: true });
     }
     await page.close();
-    return { result, errors, origins: [...origins], charts, runs };
+    return { result, errors, origins: [...origins], charts, runs, notes };
   }
 
   test('trains in the page on webgl and wasm with kramers attached; λ_max agrees with Node (cpu) within 1e-5 relative', async () => {
@@ -82,13 +124,26 @@ describe.skipIf(executable === undefined)('examples/browser in headless chromium
     expect(IRIS_FEATURES.flat()).toEqual(Array.from(iris.exactFeatures ?? iris.features));
     expect(IRIS_LABELS).toEqual(Array.from(iris.labels));
 
-    const [webgl, wasm] = await Promise.all([openPage(`backend=webgl&epochs=${WEBGL_EPOCHS}`, 'browser-example.png'), openPage('backend=wasm')]);
+    const [webgl, wasm, fallback] = await Promise.all([
+      openPage(`backend=webgl&epochs=${WEBGL_EPOCHS}`, { screenshot: 'browser-example.png' }),
+      openPage('backend=wasm'),
+      // Where WebGL cannot start, the page says so and trains on wasm.
+      openPage('backend=webgl&epochs=1', { noWebgl: true }),
+    ]);
 
     await useBackend('cpu');
     const node: Record<string, ExperimentResult> = {
       webgl: await runExperiment(() => {}, { epochs: WEBGL_EPOCHS }),
       wasm: await runExperiment(() => {}, { epochs: SETTINGS.epochs }),
     };
+
+    const fell = fallback.result as PageResult;
+    expect(fell.backend).toBe('wasm');
+    expect(fell.notes).toEqual(['webgl: this browser cannot initialise it; falling back']);
+    expect(fallback.notes).toEqual(fell.notes); // shown on the page, not only reported
+    expect(fell.selfTest.ok).toBe(true);
+    const oneEpoch = await runExperiment(() => {}, { epochs: 1 });
+    expect(relDiff(fell.lambdaMax, oneEpoch.lambdaMax)).toBeLessThan(LAMBDA_RTOL);
     const report: string[] = [];
     for (const [backend, page] of [['webgl', webgl], ['wasm', wasm]] as const) {
       expect(page.errors, backend).toEqual([]);
@@ -98,6 +153,7 @@ describe.skipIf(executable === undefined)('examples/browser in headless chromium
       // No fallback: the backend asked for is the one that trained, and the registry's self-test passed on it.
       expect(r.backend).toBe(backend);
       expect(r.notes).toEqual([]);
+      expect(page.notes).toEqual([]);
       expect(r.selfTest.ok, r.selfTest.failures.join('; ')).toBe(true);
       expect(r.selfTest.maxRelError).toBeLessThan(1e-3);
       expect(r.selfTest.stockFailures.length, `${backend}: stock tfjs should fail cases the registry fixes`).toBeGreaterThan(0);
