@@ -9,15 +9,19 @@
  *       compute time (elapsedMs, measured by the worker around the job alone) is what the queue adds — enqueueing,
  *       handing out, progress reports, storing and collecting the result — spread over the jobs. Target ≤ 5 % of the
  *       mean job's compute time.
- * Both sweeps must give the same results (escapes, censored, steps) as each other; the bench throws if not.
+ *   (c) Control: the same sweep on the worker-thread runner with 1 and with 2 threads, in this process. It has no
+ *       queue at all, so its ratio is what this machine gives two tfjs threads right now (other load included); the
+ *       queue's ratio should match it.
+ * All sweeps must give the same results (escapes, censored, steps) as each other; the bench throws if not.
  * Rounds alternate which worker count goes first; medians are reported. Needs redis-server and a build:
  * `npx tsc -b && npx tsx bench/scale/run.ts [rounds]`. The last line is the summary.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { figureJobs, styblinskiTangFigure, type EscapeJobResult } from '@kramers/experiments';
+import { figureJobs, styblinskiTangFigure, workerThreadRunner, type EscapeJobResult } from '@kramers/experiments';
 import { parseRedisUrl, queueRunner } from '@kramers/queue';
 import { redisServerAvailable, startTestRedis } from '../../test/support/redis-server.js';
 
@@ -76,22 +80,39 @@ async function sweep(workers: number): Promise<Sweep> {
   }
 }
 
+async function threads(workers: number): Promise<Sweep> {
+  const t0 = performance.now();
+  const results = await workerThreadRunner({ workers, backend: 'wasm' }).run(jobs);
+  return { wallMs: performance.now() - t0, computeMs: results.reduce((s, r) => s + r.elapsedMs, 0), results };
+}
+
+// Other processes on the machine take cores from the workers: say how busy it was, since ratios depend on it.
+const load = (): string => `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+console.log(`start: ${load()}`);
 const one: Sweep[] = [];
 const two: Sweep[] = [];
+const threadOne: Sweep[] = [];
+const threadTwo: Sweep[] = [];
 try {
   for (let r = 0; r < ROUNDS; r++) {
     for (const n of r % 2 === 0 ? [1, 2] : [2, 1]) {
       const s = await sweep(n);
       (n === 1 ? one : two).push(s);
       const overhead = n === 1 ? `; queue overhead ${((s.wallMs - s.computeMs) / jobs.length).toFixed(0)} ms a job` : '';
-      console.log(`round ${r + 1}: ${n} worker${n > 1 ? 's' : ''}: ${jobs.length} jobs in ${(s.wallMs / 1000).toFixed(1)} s (compute ${(s.computeMs / 1000).toFixed(1)} s)${overhead}`);
+      console.log(`round ${r + 1}: queue, ${n} worker process${n > 1 ? 'es' : ''}: ${jobs.length} jobs in ${(s.wallMs / 1000).toFixed(1)} s (compute ${(s.computeMs / 1000).toFixed(1)} s)${overhead}`);
+    }
+    for (const n of r % 2 === 0 ? [2, 1] : [1, 2]) {
+      const s = await threads(n);
+      (n === 1 ? threadOne : threadTwo).push(s);
+      console.log(`round ${r + 1}: worker threads ×${n} (control): ${jobs.length} jobs in ${(s.wallMs / 1000).toFixed(1)} s (compute ${(s.computeMs / 1000).toFixed(1)} s)`);
     }
   }
+  console.log(`end: ${load()}`);
 } finally {
   client.disconnect();
   await redis.stop();
 }
-for (const s of [...one, ...two]) {
+for (const s of [...one, ...two, ...threadOne, ...threadTwo]) {
   if (observed(s.results) !== observed(one[0]!.results)) throw new Error('the sweeps gave different results; the comparison is void');
 }
 const ratio = median(one.map((s) => s.wallMs)) / median(two.map((s) => s.wallMs));
@@ -105,10 +126,11 @@ const bound = (() => {
   }
   return one[0]!.computeMs / Math.max(...free);
 })();
+const control = median(threadOne.map((s) => s.wallMs)) / median(threadTwo.map((s) => s.wallMs));
 const slowdown = median(two.map((s) => s.computeMs)) / median(one.map((s) => s.computeMs));
 const overheadMs = median(one.map((s) => (s.wallMs - s.computeMs) / jobs.length));
 const meanJobMs = median(one.map((s) => s.computeMs / jobs.length));
 console.log(
   `scale: quick sweep (${jobs.length} jobs × 100 replicas) 1 worker ${(median(one.map((s) => s.wallMs)) / 1000).toFixed(1)} s, 2 workers ${(median(two.map((s) => s.wallMs)) / 1000).toFixed(1)} s: ` +
-    `${ratio.toFixed(2)}× (target ≥ 1.7×; these jobs in this order allow ${bound.toFixed(2)}×, and each job computed ${slowdown.toFixed(2)}× slower beside another); queue overhead ${overheadMs.toFixed(0)} ms a job = ${((100 * overheadMs) / meanJobMs).toFixed(1)} % of the mean job's ${(meanJobMs / 1000).toFixed(2)} s compute (target ≤ 5 %)`,
+    `${ratio.toFixed(2)}× (target ≥ 1.7×; these jobs in this order allow ${bound.toFixed(2)}×, each job computed ${slowdown.toFixed(2)}× slower beside another, and worker threads without a queue got ${control.toFixed(2)}×); queue overhead ${overheadMs.toFixed(0)} ms a job = ${((100 * overheadMs) / meanJobMs).toFixed(1)} % of the mean job's ${(meanJobMs / 1000).toFixed(2)} s compute (target ≤ 5 %)`,
 );
