@@ -6,7 +6,9 @@ export interface SseReader {
   readonly events: KramersEvent[];
   /** Control messages in arrival order ('reset', 'live'). */
   readonly controls: string[];
-  /** Resolves once `predicate()` holds (checked after every chunk); rejects if the stream ends first. */
+  /** The events sent before the 'live' control: the dashboard's history at connection time (once it has arrived). */
+  history(): KramersEvent[] | undefined;
+  /** Resolves once `predicate()` holds (checked after every chunk); rejects if the stream ends first or after 30 s. */
   until(predicate: () => boolean, what: string): Promise<void>;
   close(): void;
 }
@@ -19,6 +21,7 @@ export function openSse(port: number, { paused = false } = {}): Promise<SseReade
       const waiters = new Set<{ predicate: () => boolean; ok: () => void; fail: (e: Error) => void; what: string }>();
       let buffer = '';
       let ended = false;
+      let historyLength: number | undefined;
       const check = (): void => {
         for (const w of waiters) {
           if (w.predicate()) w.ok();
@@ -36,6 +39,7 @@ export function openSse(port: number, { paused = false } = {}): Promise<SseReade
           buffer = buffer.slice(cut + 2);
           const name = lines.find((l) => l.startsWith('event: '))?.slice(7);
           const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+          if (name === 'live' && historyLength === undefined) historyLength = events.length;
           if (name !== undefined) controls.push(name);
           else if (data !== undefined) events.push(JSON.parse(data) as KramersEvent);
         }
@@ -51,11 +55,22 @@ export function openSse(port: number, { paused = false } = {}): Promise<SseReade
       resolve({
         events,
         controls,
+        history: () => (historyLength === undefined ? undefined : events.slice(0, historyLength)),
         until: (predicate, what) =>
           new Promise<void>((ok, fail) => {
             if (predicate()) return ok();
             if (ended) return fail(new Error(`stream ended (${events.length} events) before: ${what}`));
-            waiters.add({ predicate, ok, fail, what });
+            const timer = setTimeout(() => {
+              waiters.delete(waiter);
+              fail(new Error(`not within 30 s (${events.length} events): ${what}`));
+            }, 30_000);
+            const waiter = {
+              predicate,
+              ok: () => (clearTimeout(timer), ok()),
+              fail: (e: Error) => (clearTimeout(timer), fail(e)),
+              what,
+            };
+            waiters.add(waiter);
           }),
         close: () => req.destroy(),
       });

@@ -27,6 +27,7 @@ export interface TrainingProcess {
   /** Resolves when the process has built its model and published its run start event. */
   readonly ready: Promise<void>;
   train(steps: number): Promise<PhaseResult>;
+  stats(): Promise<RedisBusStats>;
   /** Publishes the run end event, closes the bus (flushing to Redis) and waits for the process to exit. */
   end(): Promise<{ closed: RedisBusStats; code: number | null }>;
   stderr(): string;
@@ -58,6 +59,10 @@ export function startTrainingProcess(options: FixtureOptions): TrainingProcess {
     train: (steps) => {
       child.stdin.write(`train ${steps}\n`);
       return answer<PhaseResult>();
+    },
+    stats: async () => {
+      child.stdin.write('stats\n');
+      return (await answer<{ stats: RedisBusStats }>()).stats;
     },
     end: async () => {
       child.stdin.write('end\n');
