@@ -17,6 +17,8 @@ describe('dashboard server security', () => {
       ['/index.html', 'text/html'],
       ['/app.js', 'text/javascript'],
       ['/app.css', 'text/css'],
+      ['/charts.js', 'text/javascript'],
+      ['/charts.css', 'text/css'],
       ['/uPlot.iife.min.js', 'text/javascript'],
       ['/uPlot.min.css', 'text/css'],
     ];
