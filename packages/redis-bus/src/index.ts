@@ -2,4 +2,4 @@ export type { RedisBus, RedisBusOptions, RedisBusStats, RedisBusControls, CloseO
 export { redisBus, DEFAULT_STREAM } from './redis-bus.js';
 export type { ReadRedisEventsOptions, ReaderStatus } from './read-redis-events.js';
 export { readRedisEvents } from './read-redis-events.js';
-export { redactRedisUrl } from './redis-url.js';
+export { checkRedisUrl, redactRedisUrl } from './redis-url.js';
