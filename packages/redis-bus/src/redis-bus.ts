@@ -230,6 +230,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
     return closing;
   };
 
-  subject.subscribe({ next: enqueue, complete: () => void close() });
+  // An error pushed into the bus ends it like completion (close, flush); it is the other subscribers' to report.
+  subject.subscribe({ next: enqueue, complete: () => void close(), error: () => void close() });
   return Object.assign(subject, { stream, stats, close });
 }
