@@ -16,11 +16,14 @@ const runs = preset.runs({ optimizers: ['sgd'], batchSize, learningRate: () => e
 
 const bus = createMetricBus();
 const latest = collectLatest(bus);
-// The alert, live: the step it fired at, why, and what would free the run.
+// The alert, live: the step it fired at, why, and what would free the run; and when it clears again.
 bus.subscribe((e) => {
-  if (e.kind === 'metric' && e.plugin === 'escape' && e.name === 'trapped' && e.value === 1) {
+  if (e.kind !== 'metric' || e.plugin !== 'escape' || e.name !== 'trapped') return;
+  if (e.value === 1) {
     console.log(`TRAPPED ${e.runId} at step ${e.iteration}: ${String(e.attributes?.['reason'])}`);
     console.log(`  remedy: ${String(e.attributes?.['remedy'])}`);
+  } else {
+    console.log(`cleared ${e.runId} at step ${e.iteration}: ${String(e.attributes?.['reason'])}`);
   }
 });
 
@@ -38,7 +41,8 @@ const result = await runCompare({
   plugins: (_optimizer, { stepsPerEpoch, trainRows }) => [
     // Curvature at each epoch's end; the gradient noise there; then T along u₁ and the predicted steps to escape.
     sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) }),
-    sgn({ datasetSize: trainRows, seed: 0 }),
+    // the noise at the probe (critical batch size) at the end only: T is then ηλ/(2B) at every measurement
+    sgn({ datasetSize: trainRows, seed: 0, probeSchedule: preset.noiseProbeSchedule! }),
     temperaturePlugin(),
     // One absolute barrier for every run, so their predictions compare (the default is 40 temperatures of each run).
     escapePlugin({ totalSteps: stepsPerEpoch * epochs, basin: false, riseCap: preset.escapeBarrier }),

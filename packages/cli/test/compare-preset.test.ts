@@ -82,9 +82,9 @@ describe('kramers compare --preset large-batch', () => {
     expect(Number(m![3])).toBeGreaterThan(20);
     expect(Number(m![2])).toBeLessThan(byId['sgd-b32']!.temperature! / 10);
     expect(large.bound).toContain('lower bound');
-    // the B = 32 run is not trapped, or only late: after two thirds of its 1320 steps
+    // the B = 32 run is not trapped, or only late: after half of its 1320 steps, as they run out
     const small = byId['sgd-b32']!.escape!;
-    if (small.trapped !== null) expect(small.trapped.iteration).toBeGreaterThan((2 / 3) * 44 * EPOCHS);
+    if (small.trapped !== null) expect(small.trapped.iteration).toBeGreaterThan(0.5 * 44 * EPOCHS);
     // its prediction fits its budget within a factor 2; the large batch's is ≥ 10 orders of magnitude beyond
     expect(10 ** small.log10PredictedSteps).toBeLessThan(2 * 44 * EPOCHS);
     expect(large.log10PredictedSteps - Math.log10(EPOCHS)).toBeGreaterThan(10);

@@ -3,6 +3,7 @@
  * the user override any of them; the runs are rebuilt from the overridden base batch size and learning rate, so
  * `--batch-size 64` or `--lr 0.02` keep the preset's contrast.
  */
+import { every, type Schedule } from '@kramers/core';
 import type { DatasetName } from '@kramers/datasets';
 import type { OptimizerName } from '@kramers/optimizers';
 import type { RunSpec } from './run-spec.js';
@@ -36,6 +37,11 @@ export interface ComparePreset {
    * the temperature.
    */
   readonly escapeBarrier: number;
+  /**
+   * When the `sgn` plugin measures the noise at the probe (its `probeSchedule`); undefined: its default time budget,
+   * which makes the temperature's noise source (measured or C = H/B) depend on the machine's speed.
+   */
+  readonly noiseProbeSchedule?: Schedule;
   readonly runs: (base: PresetBase) => RunSpec[];
 }
 
@@ -55,6 +61,9 @@ export const largeBatchPreset: ComparePreset = {
   // About one temperature of SGD at B = 32, η = 0.05 along λ ≈ 1 (T = ηλ/2B ≈ 8e-4): a rise the baseline's noise
   // climbs within its budget; the question is which other run can.
   escapeBarrier: 5e-4,
+  // Never due during training: the noise at the probe (the critical batch size) is measured at the end only, so T along
+  // u₁ is the noise model's ηλ/(2B) at every measurement — the theory's η/B, and the same numbers on any machine.
+  noiseProbeSchedule: every(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1),
   runs: ({ optimizers, batchSize, learningRate }) =>
     optimizers.flatMap((optimizer): RunSpec[] => {
       const eta = learningRate(optimizer);

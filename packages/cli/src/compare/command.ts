@@ -165,7 +165,8 @@ export function compareCommand(io: Io, commandLine: string): Command {
             plugins: (_run, { stepsPerEpoch, trainRows }) => [
               ...(flags.sharpness ? [sharpness({ topK: 3, minEigenvalue: true, schedule: every(stepsPerEpoch, stepsPerEpoch - 1) })] : []),
               // after each sharpness measurement it measures the noise at the probe too; between, it streams the noise scale
-              ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed })] : []),
+              // (a preset may schedule its probe part, see its noiseProbeSchedule)
+              ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed, ...(plan.noiseProbeSchedule !== undefined ? { probeSchedule: plan.noiseProbeSchedule } : {}) })] : []),
               // after each sharpness measurement: T along u₁, then a ≤ 35-evaluation line scan for the barrier and the
               // predicted escape steps against the steps left (no basin quench: an MLP still descending drifts too far)
               ...(flags.sharpness && flags.escape

@@ -74,12 +74,15 @@ function runLine(run: CompareResult['runs'][number], first: CompareResult['runs'
       : '';
   const steps = latest['escape/predicted_steps'];
   const log10 = steps?.attributes?.['log10Steps'];
-  const trapped = latest['escape/trapped']?.value === 1;
+  const alert = latest['escape/trapped'];
+  const planned = run.stepsPerEpoch * Math.max(1, Math.ceil(run.final.iterations / run.stepsPerEpoch));
+  // When in the run the latest alert fired: at the first measurement (cold from the start) or only as the steps ran out.
+  const trapped = alert?.value === 1 ? `: trapped since step ${alert.iteration} of ${planned} (${Math.round((100 * alert.iteration) / planned)} %)` : ': not trapped';
   const parts = [
     `${run.id}: ${run.optimizer}, B = ${run.batchSize}, η = ${formatCount(run.learningRate)} (η/B = ${formatCount(run.learningRate / run.batchSize)})`,
     ...(typeof T === 'number' ? [`T_top = ${formatCount(T)}${relative}`] : []),
     ...(typeof log10 === 'number'
-      ? [`predicted escape ≈ 10^${log10.toFixed(1)} steps, ${run.final.iterations} trained${trapped ? ': trapped' : ''}`]
+      ? [`predicted escape ≈ 10^${log10.toFixed(1)} steps, ${run.final.iterations} trained${trapped}`]
       : []),
   ];
   return parts.join(', ');

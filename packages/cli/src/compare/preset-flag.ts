@@ -1,3 +1,4 @@
+import type { Schedule } from '@kramers/core';
 import { comparePreset, LARGE_BATCH_SIZE, type RunSpec } from '@kramers/experiments';
 import { DEFAULT_LEARNING_RATES, type OptimizerName } from '@kramers/optimizers';
 import { CliError } from '../cli-error.js';
@@ -13,6 +14,8 @@ export interface PresetPlan {
   readonly dropLast: boolean;
   /** A preset's absolute barrier for the escape plugin (its riseCap). */
   readonly escapeBarrier?: number;
+  /** A preset's schedule for the sgn plugin's probe part. */
+  readonly noiseProbeSchedule?: Schedule;
 }
 
 /** The flags a preset sets, by commander attribute name. */
@@ -51,5 +54,8 @@ export function applyPreset(given: CompareFlags, explicit: (attribute: string) =
     batchSize: flags.batchSize,
     learningRate: (optimizer) => learningRates[optimizer] ?? DEFAULT_LEARNING_RATES[optimizer],
   });
-  return { flags, learningRates, runs, dropLast: preset.dropLast, escapeBarrier: preset.escapeBarrier };
+  return {
+    flags, learningRates, runs, dropLast: preset.dropLast, escapeBarrier: preset.escapeBarrier,
+    ...(preset.noiseProbeSchedule !== undefined ? { noiseProbeSchedule: preset.noiseProbeSchedule } : {}),
+  };
 }
