@@ -144,7 +144,8 @@ export function queueRunner(options: QueueRunnerOptions): EscapeRunner {
           open.forEach((id, k) => found[k] !== undefined && settle(id, found[k]!));
           for (const id of pending) {
             const state = await queue.getJobState(id);
-            if (state === 'failed') {
+            // A job that failed for good, unless a result came in meanwhile (its lost worker finished after all).
+            if (state === 'failed' && !(await hasResult(store, location.resultsKey, id))) {
               const job = await queue.getJob(id);
               pending.delete(id);
               for (const index of indices.get(id)!) {
