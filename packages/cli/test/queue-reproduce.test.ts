@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -110,6 +110,11 @@ describe.skipIf(!redisServerAvailable)('kramers reproduce --queue with kramers w
     expect(doc.runner).toBe(`queue kramers-escape at ${redis.url}`);
     expect(doc.jobs).toBe(17);
     expect(doc.panels).toEqual(reference.panels);
+    // The SVG figures are the local run's, byte for byte (they show neither the runner nor the time taken).
+    const svgs = readdirSync(join(dir, 'in-process')).filter((f) => f.endsWith('.svg')).sort();
+    expect(svgs.length).toBe(9);
+    expect(readdirSync(out).filter((f) => f.endsWith('.svg')).sort()).toEqual(svgs);
+    for (const f of svgs) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(dir, 'in-process', f), 'utf8'));
     expect((await storedIds()).length).toBe(17);
     if (!finishedByA) expect(b.stderr()).toContain(`[${inHand}]`);
   });
