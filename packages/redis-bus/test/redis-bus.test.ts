@@ -209,11 +209,8 @@ describe.skipIf(!redisServerAvailable)('redisBus and readRedisEvents', () => {
     await redis.kill();
     await eventually(() => !b.stats().connected, 'the bus sees Redis gone');
     for (let i = 0; i < 20; i++) b.next(metric('a', i));
-    const t0 = performance.now();
     const closed = await b.close({ timeoutMs: 200 });
-    const waited = performance.now() - t0;
-    expect(closed).toMatchObject({ published: 20, sent: 0, dropped: 20, pending: 0 });
-    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(closed).toMatchObject({ published: 20, sent: 0, dropped: 20, pending: 0, connected: false });
     b.next(metric('a', 20));
     expect(b.stats().published).toBe(20);
     expect(b.isStopped).toBe(true);

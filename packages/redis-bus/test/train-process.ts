@@ -19,6 +19,8 @@ export interface FixtureOptions {
 export interface PhaseResult {
   readonly steps: number;
   readonly ms: number;
+  /** CPU time of the training process over the phase (user + system). */
+  readonly cpuMs: number;
   readonly stats: RedisBusStats;
 }
 
