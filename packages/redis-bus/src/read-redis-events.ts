@@ -6,7 +6,7 @@
  */
 import { Observable } from 'rxjs';
 import type { KramersEvent } from '@kramers/core';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { DEFAULT_STREAM } from './redis-bus.js';
 import { describeError, redisConnection } from './redis-connection.js';
 import { checkRedisUrl } from './redis-url.js';
@@ -130,12 +130,14 @@ export function readRedisEvents(options: ReadRedisEventsOptions): Observable<Kra
         } catch (error) {
           if (stopped) return;
           lastError = describeError(error);
-          // A refused command on a live connection (a key of another type) would fail the same way at once.
-          if (client.status === 'ready') {
+          // Redis itself saying no (the key holds another type, a bad `from` id) would say it again at once.
+          if (error instanceof ReplyError) {
             subscriber.error(new Error(`readRedisEvents: Redis refused XREAD on stream "${stream}": ${lastError}`));
             return;
           }
           markLost();
+          // The connection may not have noticed yet that it is gone; do not spin on it meanwhile.
+          if (client.status === 'ready') await new Promise((resolve) => setTimeout(resolve, 100));
           continue;
         }
         for (const [, entries] of reply ?? []) {

@@ -106,6 +106,8 @@ export function redisBus(options: RedisBusOptions): RedisBus {
   let inFlight = false;
   let scheduled = false;
   let accepting = true;
+  // Set when close() gives up: the batch still in flight was counted as dropped, so its late answer counts for nothing.
+  let abandoned = false;
   let lastError = 'not connected yet';
   const warned = new Set<'full' | 'refused'>();
   const idle: Array<() => void> = [];
@@ -127,11 +129,13 @@ export function redisBus(options: RedisBusOptions): RedisBus {
     inFlight = true;
     client.xadd(stream, 'MAXLEN', '~', maxLenArg, '*', ...entryFields(batch.map((e) => e.json), producer, batch[0]!.seq)).then(
       () => {
+        if (abandoned) return;
         sent += batch.length;
         queue.remove(batch.length);
         finishBatch();
       },
       (error: unknown) => {
+        if (abandoned) return;
         if (error instanceof ReplyError) {
           // Redis itself said no (out of memory, the key holds another type): resending would fail the same way.
           dropped += batch.length;
@@ -210,6 +214,7 @@ export function redisBus(options: RedisBusOptions): RedisBus {
       settleIdle();
     });
     clearTimeout(timer);
+    abandoned = true;
     dropped += queue.length;
     queue.remove(queue.length);
     // QUIT lets Redis finish what it has; a server that does not answer within a second is cut off.

@@ -11,6 +11,7 @@ import { jsonlWriter, readJsonl } from '@kramers/reporters';
 import { readRedisEvents, redisBus, type ReaderStatus, type RedisBus } from '@kramers/redis-bus';
 import { redisServerAvailable, startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
 import { eventually } from './sse-reader.js';
+import { startStalledRedis } from './stalled-redis.js';
 
 const metric = (runId: string, iteration: number, value: MetricEvent['value'] = iteration, extra: Partial<MetricEvent> = {}): MetricEvent => ({
   kind: 'metric',
@@ -46,6 +47,34 @@ describe('options', () => {
     expect(() => redisBus({ url: 'redis://127.0.0.1:1', stream: '' })).toThrow(/stream must be a non-empty key name/);
     expect(() => readRedisEvents({ url: 'redis://127.0.0.1:1', blockMs: 0 })).toThrow(/blockMs must be a positive integer/);
     expect(() => redisBus({ url: 'ftp://user:secret@host' })).toThrow(/user:\*\*\*@/);
+  });
+});
+
+describe('a Redis that stops answering', () => {
+  it('holds one batch in flight, queues up to maxPending, drops and counts the rest with one warning; close() gives up after its timeout', async () => {
+    const stalled = await startStalledRedis();
+    const warnings: string[] = [];
+    const b = redisBus({ url: stalled.url, maxPending: 200, batchSize: 50, warn: (m) => warnings.push(m) });
+    try {
+      await eventually(() => b.stats().connected, 'connected (the ready check answered)');
+      for (let i = 0; i < 1000; i++) {
+        b.next(metric('a', i));
+        if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+      }
+      await eventually(() => stalled.swallowed.length > 0, 'the first XADD reached the server');
+      await new Promise((r) => setTimeout(r, 100));
+      // One entry of at most batchSize events went out and is waiting for its answer; nothing more was written.
+      expect(stalled.swallowed).toEqual(['XADD']);
+      expect(b.stats()).toMatchObject({ published: 1000, sent: 0, pending: 200, dropped: 800, connected: true });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/is not taking events \(too slow\); 200 are waiting/);
+      const closed = await b.close({ timeoutMs: 100 });
+      expect(closed).toMatchObject({ published: 1000, sent: 0, pending: 0, dropped: 1000 });
+      expect(stalled.swallowed).toEqual(['XADD']);
+    } finally {
+      await b.close({ timeoutMs: 0 });
+      await stalled.close();
+    }
   });
 });
 
