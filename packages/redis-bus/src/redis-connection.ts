@@ -19,7 +19,7 @@ export function redisConnection(url: string, connectionName: string): Redis {
   });
 }
 
-/** The message of an ioredis error event, with the address it failed on when ioredis gives one. */
+/** An ioredis error as one line: its system code (ECONNREFUSED, …) first when the message does not already say it. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
