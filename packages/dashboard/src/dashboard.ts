@@ -89,7 +89,9 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     }
     res.flushHeaders();
     // The snapshot and the registration happen in one synchronous step, so no event is missed or sent twice.
-    const frames = history.frames();
+    // Points held back by the live throttle reach this page when released, so its history leaves them out.
+    const held = throttle.held();
+    const frames = held.size === 0 ? history.frames() : history.frames().filter((f) => !held.has(f));
     const client = sseClient(res, [controlFrame('reset', { events: frames.length }), ...frames, controlFrame('live', { events: frames.length })]);
     live.add(client);
     const forget = (): void => {

@@ -21,6 +21,8 @@ export interface LiveThrottle {
   nextDue(): number | undefined;
   /** Points never sent live because a later point of their series replaced them. */
   superseded(): number;
+  /** The frames held back now: a page connecting now must not get them in its history too, or it would get them twice. */
+  held(): ReadonlySet<string>;
 }
 
 export function createLiveThrottle(intervalMs: number): LiveThrottle {
@@ -62,5 +64,6 @@ export function createLiveThrottle(intervalMs: number): LiveThrottle {
       return due;
     },
     superseded: () => supersededCount,
+    held: () => new Set(Array.from(held, (s) => s.held!)),
   };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MetricEvent } from '@kramers/core';
 import { startDashboard, type Dashboard } from '../src/index.js';
-import { eventually, metric, openSse } from './helpers.js';
+import { eventually, metric, openSse, type SseReader } from './helpers.js';
 
 let dash: Dashboard | undefined;
 afterEach(async () => {
@@ -103,6 +103,27 @@ describe('/events', () => {
     expect(later.events).toHaveLength(1);
     client.close();
     later.close();
+  });
+
+  it('decimates the live stream per series, and a page connecting while a point is held gets it once', async () => {
+    dash = await startDashboard({ liveIntervalMs: 100 });
+    const early = await openSse(dash.port);
+    await early.until(() => early.controls.includes('live'));
+    for (let it = 0; it < 50; it++) dash.publish(metric('sgd', it));
+    dash.publish(metric('adam', 0));
+    // 0 goes out at once, 1…49 replace each other, 49 is held; a page arriving now must not get 49 twice.
+    const late = await openSse(dash.port);
+    await late.until(() => late.controls.includes('live'));
+    await early.until(() => early.events.some((e) => e.runId === 'sgd' && e.iteration === 49));
+    await late.until(() => late.events.some((e) => e.runId === 'sgd' && e.iteration === 49));
+    await new Promise((r) => setTimeout(r, 250));
+    const iterations = (c: SseReader) => c.events.filter((e) => e.runId === 'sgd').map((e) => e.iteration);
+    expect(iterations(early)).toEqual([0, 49]);
+    expect(iterations(late).filter((i) => i === 49)).toHaveLength(1);
+    expect(iterations(late).at(-1)).toBe(49);
+    expect(early.events.filter((e) => e.runId === 'adam')).toHaveLength(1);
+    early.close();
+    late.close();
   });
 
   it('ends every stream on close()', async () => {
