@@ -8,7 +8,7 @@ import type { Observer } from 'rxjs';
 import type { KramersEvent } from '@kramers/core';
 import { loadAssets } from './assets.js';
 import { createHistory } from './history.js';
-import { createLiveThrottle } from './live-throttle.js';
+import { createLiveThrottle, type HeldFrame } from './live-throttle.js';
 import { resolveOptions, type DashboardOptions } from './options.js';
 import { ALLOWED_METHODS, refuseHost, refuseMethod, requestPath, type Refusal } from './request-guard.js';
 import { sseClient, type SseClient } from './sse-client.js';
@@ -48,22 +48,26 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const history = createHistory(o);
   const throttle = createLiveThrottle(o.liveIntervalMs);
   let releaseTimer: NodeJS.Timeout | undefined;
-  const live = new Set<SseClient>();
+  /** Connected pages, each with the number of events published before it connected (its history's extent). */
+  const live = new Map<SseClient, number>();
+  let published = 0;
   let droppedCount = 0;
   let flushScheduled = false;
   let closed = false;
 
   const flushAll = (): void => {
     flushScheduled = false;
-    for (const c of live) c.flush();
+    for (const c of live.keys()) c.flush();
   };
   const scheduleFlush = (): void => {
     if (flushScheduled) return;
     flushScheduled = true;
     setImmediate(flushAll);
   };
-  const broadcast = (frame: string): void => {
-    for (const c of live) {
+  /** Queues `frame` for every page, or with `seq` only for pages whose history did not already hold it. */
+  const broadcast = (frame: string, seq = Infinity): void => {
+    for (const [c, joined] of live) {
+      if (seq < joined) continue;
       c.enqueue(frame);
       if (c.pendingBytes() > o.maxClientBufferBytes) {
         live.delete(c);
@@ -72,6 +76,9 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       }
     }
     if (live.size > 0) scheduleFlush();
+  };
+  const releaseHeld = (frames: readonly HeldFrame[]): void => {
+    for (const h of frames) broadcast(h.frame, h.seq);
   };
 
   const refuse = (res: http.ServerResponse, r: Refusal, head: boolean): void => {
@@ -89,11 +96,10 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     }
     res.flushHeaders();
     // The snapshot and the registration happen in one synchronous step, so no event is missed or sent twice.
-    // Points held back by the live throttle reach this page when released, so its history leaves them out.
-    const held = throttle.held();
-    const frames = held.size === 0 ? history.frames() : history.frames().filter((f) => !held.has(f));
+    const frames = history.frames();
     const client = sseClient(res, [controlFrame('reset', { events: frames.length }), ...frames, controlFrame('live', { events: frames.length })]);
-    live.add(client);
+    // A point the live throttle holds now is in this history, so its release later skips this page.
+    live.set(client, published);
     const forget = (): void => {
       live.delete(client);
     };
@@ -137,7 +143,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   const releaseDue = (): void => {
     releaseTimer = undefined;
-    for (const frame of throttle.release(performance.now())) broadcast(frame);
+    releaseHeld(throttle.release(performance.now()));
     armRelease();
   };
   const armRelease = (): void => {
@@ -151,7 +157,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     const frame = eventFrame(event);
     history.add(event, frame);
     if (closed) return;
-    const now = throttle.offer(event, frame, performance.now());
+    const now = throttle.offer(event, frame, published++, performance.now());
     if (now !== undefined) broadcast(now);
     else armRelease();
   };
@@ -172,8 +178,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       closed = true;
       clearInterval(heartbeat);
       if (releaseTimer !== undefined) clearTimeout(releaseTimer);
-      for (const frame of throttle.release(performance.now(), true)) broadcast(frame);
-      for (const c of live) {
+      releaseHeld(throttle.release(performance.now(), true));
+      for (const c of live.keys()) {
         c.flush();
         c.end();
       }

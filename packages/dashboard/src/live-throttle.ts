@@ -9,20 +9,24 @@ import { seriesKey } from './series-key.js';
 
 interface SeriesState {
   lastSent: number;
-  held: string | undefined;
+  held: HeldFrame | undefined;
+}
+
+/** A point held back, with the publish number it had: pages that connected after it already have it in their history. */
+export interface HeldFrame {
+  readonly frame: string;
+  readonly seq: number;
 }
 
 export interface LiveThrottle {
   /** The frame to send now, or undefined when it is held back (superseding any point held for its series). */
-  offer(event: KramersEvent, frame: string, now: number): string | undefined;
+  offer(event: KramersEvent, frame: string, seq: number, now: number): string | undefined;
   /** Held-back frames whose interval has passed at `now` (every held frame when `all`), in series order. */
-  release(now: number, all?: boolean): string[];
+  release(now: number, all?: boolean): HeldFrame[];
   /** Earliest time a held frame becomes due, or undefined when nothing is held. */
   nextDue(): number | undefined;
   /** Points never sent live because a later point of their series replaced them. */
   superseded(): number;
-  /** The frames held back now: a page connecting now must not get them in its history too, or it would get them twice. */
-  held(): ReadonlySet<string>;
 }
 
 export function createLiveThrottle(intervalMs: number): LiveThrottle {
@@ -30,7 +34,7 @@ export function createLiveThrottle(intervalMs: number): LiveThrottle {
   const held = new Set<SeriesState>();
   let supersededCount = 0;
   return {
-    offer(event, frame, now) {
+    offer(event, frame, seq, now) {
       if (intervalMs <= 0 || event.kind !== 'metric') return frame;
       const key = seriesKey(event);
       let s = series.get(key);
@@ -43,12 +47,12 @@ export function createLiveThrottle(intervalMs: number): LiveThrottle {
         return frame;
       }
       if (s.held !== undefined) supersededCount++;
-      s.held = frame;
+      s.held = { frame, seq };
       held.add(s);
       return undefined;
     },
     release(now, all = false) {
-      const out: string[] = [];
+      const out: HeldFrame[] = [];
       for (const s of held) {
         if (!all && now - s.lastSent < intervalMs) continue;
         out.push(s.held!);
@@ -64,6 +68,5 @@ export function createLiveThrottle(intervalMs: number): LiveThrottle {
       return due;
     },
     superseded: () => supersededCount,
-    held: () => new Set(Array.from(held, (s) => s.held!)),
   };
 }
