@@ -1,5 +1,5 @@
-// Bundles the page into dist/: index.html, main.js (tfjs, kramers and the charts in one ES module), main.css and the
-// tfjs wasm backend's .wasm files. `node build.mjs` (npm run build) or `buildExample()` from a test.
+// Bundles the pages into dist/: index.html, main.js (tfjs, kramers and the charts in one ES module), main.css, the
+// tfjs wasm backend's .wasm files, and tfvis.html with tfvis.js (the same run drawn in the tfjs-vis visor). `node build.mjs` (npm run build) or `buildExample()` from a test.
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
 /** What dist/ holds after a build: every file the page needs and the only files serve.mjs sends. */
-export const PAGE_FILES = ['index.html', 'main.js', 'main.css', ...WASM_FILES];
+export const PAGE_FILES = ['index.html', 'main.js', 'main.css', 'tfvis.html', 'tfvis.js', ...WASM_FILES];
 
 /**
  * The kramers packages the page imports, bundled from their TypeScript sources instead of their built dist/ (tests use
@@ -29,6 +29,20 @@ const fromSourcePlugin = {
 };
 
 /**
+ * One tfjs-core in the bundle. tfjs-vis `require()`s '@tensorflow/tfjs-core', and for a require esbuild picks the
+ * package's CommonJS `main` (its Node build) while tfjs imports the ES module: two copies would then share one global
+ * engine with two sets of classes, and gradients through kramers' probe come back null. Both go to the ES module.
+ */
+const oneTfjsCorePlugin = {
+  name: 'one-tfjs-core',
+  setup(build) {
+    build.onResolve({ filter: /^@tensorflow\/tfjs-core$/ }, () => ({
+      path: join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist', 'index.js'),
+    }));
+  },
+};
+
+/**
  * Builds the page into `outdir` (default dist/ beside this file). `minify` (default true) for a smaller main.js;
  * `fromSource` to bundle the kramers packages from src/ rather than from their dist/.
  */
@@ -36,7 +50,7 @@ export async function buildExample({ outdir = join(here, 'dist'), minify = true,
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
   await esbuild.build({
-    entryPoints: { main: join(here, 'main.ts') },
+    entryPoints: { main: join(here, 'main.ts'), tfvis: join(here, 'tfvis.ts') },
     outdir,
     bundle: true,
     format: 'esm',
@@ -46,9 +60,9 @@ export async function buildExample({ outdir = join(here, 'dist'), minify = true,
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: fromSource ? [fromSourcePlugin] : [],
+    plugins: fromSource ? [oneTfjsCorePlugin, fromSourcePlugin] : [oneTfjsCorePlugin],
   });
-  await copyFile(join(here, 'index.html'), join(outdir, 'index.html'));
+  for (const page of ['index.html', 'tfvis.html']) await copyFile(join(here, page), join(outdir, page));
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const f of WASM_FILES) await copyFile(join(wasmDir, f), join(outdir, f));
   return { outdir, files: PAGE_FILES };

@@ -41,6 +41,8 @@ export async function startServer({ root = join(here, 'dist'), port = 0 } = {}) 
     const body = status === 200 ? file.body : Buffer.from(status === 405 ? 'GET or HEAD only\n' : 'not found\n');
     res.writeHead(status, {
       ...HEADERS,
+      // tfjs-vis styles its visor with inline <style> elements (glamor): that page alone allows inline styles.
+      ...(path === '/tfvis.html' ? { 'Content-Security-Policy': HEADERS['Content-Security-Policy'].replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") } : {}),
       'Content-Type': status === 200 ? file.type : 'text/plain; charset=utf-8',
       'Content-Length': body.length,
       ...(status === 405 ? { Allow: 'GET, HEAD' } : {}),

@@ -60,6 +60,7 @@ test("the example's server: loopback, the page's files only, GET and HEAD only, 
   const wasm = await fetch(new URL('tfjs-backend-wasm-simd.wasm', server.url));
   expect(wasm.headers.get('content-type')).toBe('application/wasm');
   expect(Buffer.from(await wasm.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d])); // \0asm
+  expect((await fetch(new URL('tfvis.html', server.url))).headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
   for (const path of ['/build.mjs', '/main.ts', '/../package.json', '/%2e%2e/package.json', '/dist/main.js']) {
     expect((await fetch(new URL(path, server.url))).status, path).toBe(404);
   }
@@ -185,4 +186,33 @@ describe.skipIf(executable === undefined)('examples/browser in headless chromium
     console.log(report.join('\n'));
     expect(tf.memory().numTensors).toBe(0);
   }, 240_000);
+
+  test('tfvis.html: the same run drawn by the real tfjs-vis through tfvisSurface, one visor chart per metric', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    const origins = new Set<string>();
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('request', (r) => void origins.add(new URL(r.url()).origin));
+    await page.goto(new URL('tfvis.html', server.url).href);
+    await page.waitForFunction(() => window.kramersTfvis !== undefined, undefined, { timeout: 120_000 });
+    const outcome = await page.evaluate(() => window.kramersTfvis!);
+    expect('error' in outcome ? outcome.error : undefined).toBeUndefined();
+    const { lambdaMax, metrics } = outcome as { lambdaMax: number; metrics: string[] };
+    // tfjs-vis renders with vega: each surface gets its name as heading and a chart (canvas or SVG) once drawn.
+    await page.waitForFunction((n) => document.querySelectorAll('.visor canvas, .visor svg').length >= n, metrics.length, { timeout: 30_000 });
+    const visor = await page.evaluate(() => ({
+      text: document.querySelector('.visor')?.textContent ?? '',
+      charts: document.querySelectorAll('.visor canvas, .visor svg').length,
+    }));
+    for (const name of metrics) expect(visor.text, name).toContain(name);
+    expect(visor.charts).toBeGreaterThanOrEqual(metrics.length);
+    expect(errors).toEqual([]);
+    expect([...origins]).toEqual([new URL(server.url).origin]);
+    await page.close();
+    // The page trained on cpu, 4 epochs: the same λ_max as Node on cpu (one tfjs-core in the bundle, or it breaks).
+    await useBackend('cpu');
+    const node = await runExperiment(() => {}, { epochs: 4 });
+    expect(relDiff(lambdaMax, node.lambdaMax)).toBeLessThan(LAMBDA_RTOL);
+  }, 180_000);
 });
