@@ -102,7 +102,8 @@ describe('kramers compare (built binary)', () => {
     ['SIGTERM', 143],
   ] as const)('%s mid-run: the JSONL file grew while training, and keeps every event up to each run\'s last step and an interrupted end', async (signal, exitCode) => {
     const out = join(dir, `${signal}.jsonl`);
-    const run = startCli(['compare', '--epochs', '1000', '--backend', 'cpu', '--no-progress', '--out', out]);
+    // Per-epoch measurements, so the first steps pass quickly (the default budget measures at step 0, ≈ 1 s a run on cpu).
+    const run = startCli(['compare', '--epochs', '1000', '--backend', 'cpu', '--no-progress', '--schedule', 'epoch', '--out', out]);
     const size = () => (existsSync(out) ? statSync(out).size : 0);
     const t0 = Date.now();
     while (size() === 0 && run.child.exitCode === null && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
@@ -147,14 +148,34 @@ describe('kramers compare (in process)', () => {
     [['--hidden', '16,x'], '--hidden must list positive integers like "16,16", got "16,x".'],
     [['--backend', 'webgl'], '--backend got "webgl"; allowed: auto, wasm, cpu.'],
     [['--task', 'ranking'], '--task got "ranking"; allowed: classification, regression.'],
+    [['--schedule', 'hourly'], "argument 'hourly' is invalid. Allowed choices are budget, epoch."],
   ])('%j is refused with exit 2', async (args, message) => {
     const { code, err } = await kramers('compare', '--no-progress', ...args);
     expect(code).toBe(2);
     expect(err).toContain(message);
   });
 
+  test('the default schedule: a time budget, λ_min only at the final parameters; --schedule epoch: every epoch', async () => {
+    const lambdaEvents = async (schedule: string[]) => {
+      const out = join(dir, `schedule-${schedule.join('-') || 'default'}.jsonl`);
+      const { code } = await kramers('compare', '--epochs', '3', '--backend', 'cpu', '--no-progress', '--optimizers', 'sgd', '--out', out, ...schedule);
+      expect(code).toBe(0);
+      const metrics = readJsonl(out).filter((e): e is MetricEvent => e.kind === 'metric' && e.plugin === 'sharpness');
+      return { max: metrics.filter((e) => e.name === 'lambda_max').map((e) => e.iteration), min: metrics.filter((e) => e.name === 'lambda_min').map((e) => e.iteration) };
+    };
+    const budgeted = await lambdaEvents([]);
+    // Warm-up at step 0, the end always (104 = the last of 3 × 35 steps), in between what 10 % of training time buys.
+    expect(budgeted.max[0]).toBe(0);
+    expect(budgeted.max.at(-1)).toBe(104);
+    expect(budgeted.min).toEqual([104]);
+    const perEpoch = await lambdaEvents(['--schedule', 'epoch']);
+    expect(perEpoch.max).toEqual([34, 69, 104]);
+    expect(perEpoch.min).toEqual([34, 69, 104]);
+  });
+
   test('per-run temperature along u₁ and predicted escape steps: finite on banknote, in --json, the table and its notes', async () => {
-    const args = ['compare', '--epochs', '2', '--backend', 'cpu', '--no-progress'];
+    // Measured at every epoch's last step (34 and 69), so the steps compared below are the same on every machine.
+    const args = ['compare', '--epochs', '2', '--backend', 'cpu', '--no-progress', '--schedule', 'epoch'];
     const json = await kramers(...args, '--json');
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.out);

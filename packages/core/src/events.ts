@@ -25,7 +25,7 @@ export interface StepEvent {
   readonly optimizer: OptimizerInfo;
   /** Milliseconds since the Unix epoch. */
   readonly wallTime: number;
-  /** Milliseconds since instrument() was called. */
+  /** Milliseconds since instrument() was called, by the run's own clock (instrument's `clock` option) when it has one. */
   readonly elapsedMs: number;
   /** The step's gradients by variable name. Throws once the step is over (tfjs disposes them). */
   gradients(): Readonly<Record<string, tf.Tensor>>;

@@ -38,6 +38,12 @@ export interface InstrumentOptions {
    * "trapped" alert). fit/fitDataset of the instrumented model set it themselves; give it for hand-written loops.
    */
   readonly totalSteps?: number;
+  /**
+   * This run's own elapsed milliseconds so far (default: wall time since instrument()). Time budgets (the default
+   * measurement schedule) are fractions of it. Give it when several runs take turns in one thread, as compare's do:
+   * with the wall clock each run would count its neighbours' training as its own and spend their budget too.
+   */
+  readonly clock?: () => number;
 }
 
 export interface KramersSession {
@@ -147,6 +153,9 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
         'call .kramers.close() first or instrument a separate optimizer instance',
     );
   }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new TypeError(`instrument(): clock must be a function returning this run's elapsed milliseconds, got ${typeof options.clock}`);
+  }
   if (options.totalSteps !== undefined && !(Number.isInteger(options.totalSteps) && options.totalSteps > 0)) {
     throw new RangeError(`instrument(): totalSteps must be a positive integer (the updates the run will make), got ${String(options.totalSteps)}`);
   }
@@ -166,6 +175,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   });
 
   const start = performance.now();
+  const elapsed: () => number = options.clock ?? (() => performance.now() - start);
   let instrumentationMs = 0;
   let iteration = 0;
   let closed = false;
@@ -269,7 +279,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   opt.applyGradients = function (this: unknown, grads: Grads) {
     const t0 = performance.now();
     const it = iteration;
-    const trainBefore = t0 - start - instrumentationMs;
+    const trainBefore = elapsed() - instrumentationMs;
     const due = host.due(it, trainBefore);
     const wantStep = steps.observed;
     if (due.count === 0 && !wantStep) {
@@ -311,7 +321,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       batchSize: observedBatch ?? options.batchSize,
       optimizer: info,
       wallTime: Date.now(),
-      elapsedMs: tAfter - start,
+      elapsedMs: options.clock === undefined ? tAfter - start : elapsed(),
       gradients: () => {
         if (!live) throw new Error(`step ${it} is over: its gradients are disposed; copy them inside the subscriber`);
         return named;
@@ -351,7 +361,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     planSteps,
     overhead: () => ({
       instrumentationMs,
-      trainMs: performance.now() - start - instrumentationMs,
+      trainMs: elapsed() - instrumentationMs,
       plugins: host.stats(),
     }),
     summary: accumulator.summary,

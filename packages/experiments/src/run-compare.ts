@@ -37,6 +37,7 @@ import { buildMlp } from './mlp.js';
 import { ModelSaveError } from './model-save-error.js';
 import { findNonFiniteWeight } from './non-finite-weight.js';
 import { resolveRuns, type ResolvedRun } from './run-spec.js';
+import { runClock, type RunClock } from './run-clock.js';
 
 interface Run {
   /** The run id. */
@@ -45,6 +46,8 @@ interface Run {
   readonly stepsPerEpoch: number;
   readonly model: tf.Sequential;
   readonly optimizer: Instrumented<tf.Optimizer>;
+  /** Its own training time: its measurement budget's base. */
+  readonly clock: RunClock;
   status: RunStatus | 'running';
   closed: boolean;
   /** Set by the step hook when a minibatch loss is not finite. */
@@ -81,11 +84,14 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     const model = buildMlp(spec);
     model.setWeights(initialWeights);
     const stepsOfRun = batchesPerEpoch(train.rows, run.batchSize, dropLast);
+    const clock = runClock();
     const optimizer = instrument(createOptimizer(run.optimizer, { learningRate: run.learningRate, diffusion, seed: options.seed }), {
       runId: run.id,
       bus,
       model,
       batchSize: run.batchSize,
+      // The runs take turns: each one's measurement budget is a share of its own steps' time, not of the wall clock.
+      clock: clock.read,
       probe: { model, x: probeT.x, y: probeT.y, loss },
       plugins: [
         basics({ perLayer: true }),
@@ -94,7 +100,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
     });
     model.compile({ optimizer, loss });
     return {
-      name: run.id, spec: run, stepsPerEpoch: stepsOfRun, model, optimizer: optimizer as Instrumented<tf.Optimizer>,
+      name: run.id, spec: run, stepsPerEpoch: stepsOfRun, model, optimizer: optimizer as Instrumented<tf.Optimizer>, clock,
       status: 'running', closed: false, nonFiniteLoss: false,
     };
   });
@@ -194,7 +200,7 @@ export async function runCompare(options: CompareOptions): Promise<CompareResult
         const { x, y } = toTensors(train, next.batches[next.done++]!);
         try {
           for (const run of next.runs.filter((r) => r.status === 'running')) {
-            await run.model.trainOnBatch(x, y);
+            await run.clock.time(() => run.model.trainOnBatch(x, y));
             if (run.nonFiniteLoss) finish(run, 'diverged');
             // Timers (progress redraws, log flushes) and signal handlers run here; training holds the loop otherwise.
             await maybeYield();

@@ -27,8 +27,12 @@ import type { HvpMethod } from './hvp.js';
 export interface SharpnessConfig {
   /** Largest eigenvalues to track (default 1: λ_max, cheap; the escape directions need more). */
   readonly topK: number;
-  /** Also track λ_min, the most negative curvature (default false: it costs most of a Lanczos run). */
-  readonly minEigenvalue: boolean;
+  /**
+   * Also track λ_min, the most negative curvature (default false: it costs most of a Lanczos run — about 70 % of a
+   * top-3 measurement on an MLP). 'final': only at the final parameters, when training ends, so live measurements stay
+   * cheap and the end still reports it.
+   */
+  readonly minEigenvalue: boolean | 'final';
   /** Estimate tr(H) (default false). */
   readonly trace: boolean;
   /** Hutchinson probes for the trace. */
@@ -89,7 +93,7 @@ const schema = {
   properties: {
     ...curvatureSchemaProperties,
     topK: { ...curvatureSchemaProperties.topK, default: SHARPNESS_DEFAULTS.topK },
-    minEigenvalue: { type: 'boolean', default: SHARPNESS_DEFAULTS.minEigenvalue },
+    minEigenvalue: { enum: [true, false, 'final'], default: SHARPNESS_DEFAULTS.minEigenvalue },
     trace: { type: 'boolean', default: false },
     density: { type: 'boolean', default: false },
     warmStart: { type: 'boolean', default: true },
@@ -122,7 +126,7 @@ export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfi
       let layout: FlatLayoutEntry[] | undefined;
       let attributes: Attributes | undefined;
       let last: SharpnessSnapshot | undefined;
-      const measure = (step: Pick<TrainEndContext, 'iteration' | 'probe' | 'emit'>): void => {
+      const measure = (step: Pick<TrainEndContext, 'iteration' | 'probe' | 'emit'>, final: boolean): void => {
         const probe = step.probe!;
         // Resolved on first use: the model may be compiled after instrument(); a bad probe fails here, named.
         const loss = probe.lossInfo();
@@ -132,7 +136,7 @@ export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfi
         const previous = last && c.warmStart ? [...last.eigenvectors, ...(last.minEigenvector ? [last.minEigenvector] : [])] : [];
         const r = analyzeCurvature(probe, {
           topK: Math.min(c.topK, n),
-          minEigenvalue: c.minEigenvalue,
+          minEigenvalue: c.minEigenvalue === true || (c.minEigenvalue === 'final' && final),
           tol: c.tol,
           ...(c.maxIter === undefined ? {} : { maxIter: Math.min(c.maxIter, n) }),
           seed: seedFor(c.seed, step.iteration),
@@ -173,9 +177,11 @@ export function sharpness(options: SharpnessOptions = {}): Plugin<SharpnessConfi
       };
       return {
         service: { latest: () => last },
-        onStep: measure,
+        onStep: (step) => measure(step, false),
         onTrainEnd: (end) => {
-          if (!end.ranAtStep) measure(end);
+          // With λ_min 'final', a measurement at the last step lacks it: the end measures again (warm-started, so the
+          // top eigenpairs converge at once), and its events follow the step's at the same iteration.
+          if (!end.ranAtStep || (c.minEigenvalue === 'final' && last?.minEigenvalue === undefined)) measure(end, true);
         },
       };
     },
