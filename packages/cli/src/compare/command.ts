@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { BACKEND_CHOICES, collectLatest, createMetricBus, every, useBackend, type BackendChoice } from '@kramers/core';
+import { BACKEND_CHOICES, collectLatest, createMetricBus, every, useBackend, type BackendChoice, type Schedule } from '@kramers/core';
 import {
   CompareOptionError,
   ModelSaveError,
@@ -136,11 +136,16 @@ export function compareCommand(io: Io, commandLine: string): Command {
 
       const stop = new AbortController();
       let stoppedBy: StopSignal | undefined;
+      let signalled: () => void = () => {};
+      const firstSignal = new Promise<void>((resolve) => (signalled = resolve));
       const writer = flags.out !== undefined ? openOutFile(flags.out, () => stop.abort()) : undefined;
+      // One handler for the whole command: a signal is dispatched a turn after it arrives, so swapping handlers between
+      // training and the dashboard's wait would drop one that lands in between (and the page would never close).
       const uncatch = catchStopSignals(
         (signal) => {
           stoppedBy = signal;
           stop.abort();
+          signalled();
         },
         (signal) => {
           flushQuietly(writer);
@@ -151,7 +156,13 @@ export function compareCommand(io: Io, commandLine: string): Command {
       const bus = createMetricBus();
       const latest = collectLatest(bus);
       if (writer) bus.subscribe(writer.observer);
-      const dashboard = await openDashboard(flags, io);
+      let dashboard: Dashboard | undefined;
+      try {
+        dashboard = await openDashboard(flags, io);
+      } catch (err) {
+        uncatch();
+        throw err;
+      }
       try {
         // The page never slows training: publishing only queues, and a client that cannot keep up is dropped.
         if (dashboard) bus.subscribe(dashboard.observer);
@@ -186,7 +197,7 @@ export function compareCommand(io: Io, commandLine: string): Command {
                 : []),
               // after each sharpness measurement it measures the noise at the probe too; between, it streams the noise scale
               // (a preset may schedule its probe part, see its noiseProbeSchedule)
-              ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed, ...(plan.noiseProbeSchedule !== undefined ? { probeSchedule: plan.noiseProbeSchedule } : {}) })] : []),
+              ...(flags.noise ? [sgn({ datasetSize: trainRows, seed: flags.seed, ...noiseProbe(plan, flags.schedule, stepsPerEpoch) })] : []),
               // after each sharpness measurement: T along u₁, then a ≤ 35-evaluation line scan for the barrier and the
               // predicted escape steps against the steps left (no basin quench: an MLP still descending drifts too far)
               ...(flags.sharpness && flags.escape
@@ -220,7 +231,6 @@ export function compareCommand(io: Io, commandLine: string): Command {
           progress?.stop();
           // Completing the bus closes the --out file (a final synchronous flush).
           bus.complete();
-          uncatch();
         }
         // Interrupted runs get their report too: it shows what was done.
         report?.write({ result, state: latest.state, backend, version: KRAMERS_VERSION, commandLine, flags: { ...flags, ...(plan.runs ? { runs: plan.runs } : {}) } });
@@ -240,13 +250,20 @@ export function compareCommand(io: Io, commandLine: string): Command {
         if (dashboard) {
           // Like TensorBoard, the page outlives training: it stays up until Ctrl-C.
           io.stderr.write(`kramers: training done; the dashboard stays at ${dashboard.url} until Ctrl-C\n`);
-          await untilStopSignal();
+          await firstSignal;
         }
       } finally {
+        uncatch();
         // Every way out (done, interrupted, failed) closes the page, or its server would keep the process alive.
         await dashboard?.close();
       }
     });
+}
+
+/** The sgn plugin's probe part: a preset's schedule, else with every per-epoch measurement, else its own budget. */
+function noiseProbe(plan: PresetPlan, schedule: MeasureSchedule, stepsPerEpoch: number): { probeSchedule?: Schedule } {
+  if (plan.noiseProbeSchedule !== undefined) return { probeSchedule: plan.noiseProbeSchedule };
+  return schedule === 'epoch' ? { probeSchedule: every(stepsPerEpoch, stepsPerEpoch - 1) } : {};
 }
 
 /** With --dashboard: the live page, started before training so the first steps are on it. */
@@ -260,18 +277,6 @@ async function openDashboard(flags: CompareFlags, io: Io): Promise<Dashboard | u
   const dashboard = await startDashboard({ host, allowNetwork: !isLoopbackHost(host) });
   io.stderr.write(`kramers: dashboard at ${dashboard.url}\n`);
   return dashboard;
-}
-
-function untilStopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const uncatch = catchStopSignals(
-      () => {
-        uncatch();
-        resolve();
-      },
-      () => resolve(),
-    );
-  });
 }
 
 /** --save-models must be a directory we can write to, found out before any training. */
