@@ -1,11 +1,11 @@
 // `kramers dashboard --redis <url>`: the page fed live from a Redis stream that training processes publish to; Redis
 // going away is reported once and reconnected, never a crash; exactly one of --replay / --redis.
-import { get } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KramersEvent, MetricEvent } from '@kramers/core';
 import { redisBus, type RedisBus } from '@kramers/redis-bus';
 import { redisServerAvailable, startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
+import { openSse } from '../../../test/support/sse-reader.js';
 import { kramers, startCli, waitForMatch } from './run-cli.js';
 
 const metric = (runId: string, iteration: number): MetricEvent => ({
@@ -19,22 +19,14 @@ const metric = (runId: string, iteration: number): MetricEvent => ({
 });
 
 /** The events a page opened now is sent before the 'live' control: the dashboard's history. */
-function history(url: string): Promise<KramersEvent[]> {
-  return new Promise((resolve, reject) => {
-    const req = get(`${url}events`, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-        const cut = text.indexOf('event: live\n');
-        if (cut < 0) return;
-        req.destroy();
-        const frames = text.slice(0, cut).split('\n\n').filter((f) => f.startsWith('data: '));
-        resolve(frames.map((f) => JSON.parse(f.slice(6)) as KramersEvent));
-      });
-    });
-    req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
-  });
+async function history(url: string): Promise<KramersEvent[]> {
+  const page = await openSse(Number(new URL(url).port));
+  try {
+    await page.until(() => page.history() !== undefined, 'the history');
+    return page.history()!;
+  } finally {
+    page.close();
+  }
 }
 
 async function until<T>(probe: () => Promise<T> | T, ok: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {

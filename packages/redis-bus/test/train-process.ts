@@ -3,18 +3,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { RedisBusStats } from '@kramers/redis-bus';
+import type { FixtureArgs } from './fixtures/train-process.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/train-process.ts', import.meta.url));
 
-export interface FixtureOptions {
-  readonly url: string;
-  readonly stream: string;
-  readonly runId: string;
-  readonly optimizer: 'sgd' | 'adam' | 'momentum';
-  readonly log: string;
-  readonly maxPending?: number;
-  readonly seed?: number;
-}
+/** What the fixture takes on its command line (a type-only import: the fixture's code does not run here). */
+export type FixtureOptions = FixtureArgs;
 
 export interface PhaseResult {
   readonly steps: number;
