@@ -147,8 +147,10 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     armRelease();
   };
   const armRelease = (): void => {
+    // Called for every held-back event: the scan of held series runs only when no release is already scheduled.
+    if (releaseTimer !== undefined || closed) return;
     const due = throttle.nextDue();
-    if (due === undefined || releaseTimer !== undefined || closed) return;
+    if (due === undefined) return;
     releaseTimer = setTimeout(releaseDue, Math.max(0, due - performance.now()));
     releaseTimer.unref();
   };
