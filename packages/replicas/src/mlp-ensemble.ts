@@ -16,7 +16,7 @@ export interface MlpEnsembleOptions {
   readonly data: MlpData;
   /**
    * B, rows per minibatch, drawn without replacement from each replica's own epoch permutation; an epoch's last
-   * partial batch is dropped.
+   * partial batch is dropped. B = rows is full-batch gradient descent (the rows are not drawn: one pass serves all).
    */
   readonly batchSize: number;
   readonly optimizer: ReplicaOptimizer;
@@ -30,7 +30,10 @@ export interface MlpEnsembleOptions {
   readonly seed: number;
   /** Id of the first replica (default 0), so a sweep split over workers gives each part its own ids. */
   readonly firstReplica?: number;
-  /** θ₀, the flat start shared by every replica (P parameters in tfjs trainableWeights order). */
+  /**
+   * θ₀ in tfjs trainableWeights order: P parameters shared by every replica, or R·P, one row per replica (e.g. drawn
+   * from a quasi-equilibrium around a minimum).
+   */
   readonly start: Float32Array;
 }
 
@@ -71,7 +74,11 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
   checkMinibatching(where, seed, firstReplica, data.rows, batchSize);
   checkReplicaOptimizer(where, optimizer);
   const P = objective.layout.parameters;
-  checkParameters(where, 'start', start, P);
+  if (start instanceof Float32Array && start.length === replicas * P && replicas > 1) {
+    for (let r = 0; r < replicas; r++) checkParameters(where, `start row ${r}`, start.subarray(r * P, (r + 1) * P), P);
+  } else {
+    checkParameters(where, 'start', start, P);
+  }
 
   const inputs = layers[0]!;
   const classes = layers[layers.length - 1]!;
@@ -87,8 +94,9 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
   const ys = data.y.slice();
   const full = onesAugmented(xs, data.rows, inputs, 1);
   const dataX = tf.tensor3d(full.xOnes, [1, data.rows, inputs + 1]);
+  const dataXT = tf.tensor3d(full.xOnesT, [1, inputs + 1, data.rows]);
   const dataY = tf.tensor3d(ys, [1, data.rows, classes]);
-  const state = createRowState(optimizer, start, replicas);
+  const state = createRowState(optimizer, start, replicas, P);
 
   const white = (size: number): tf.Tensor2D => {
     const out = new Float32Array(size * P);
@@ -112,6 +120,13 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
       live();
       const size = ids.length;
       if (size === 0) return;
+      if (batchSize === data.rows) {
+        // Full batch: every replica's "minibatch" is the whole set, so all share one batch and the first layer is
+        // one matMul for all rows; the order of the rows changes only the float32 summation order.
+        state.step((theta) => mlpGradientTensor(objective, theta, { xOnes: dataX, xOnesT: dataXT, y: dataY }), () => white(size));
+        iterations++;
+        return;
+      }
       const rows = new Int32Array(size * batchSize);
       for (let r = 0; r < size; r++) batches[r]!(rows, r * batchSize);
       // Copying the rows in JS is exact and several times cheaper than tf.gather on wasm.
@@ -166,6 +181,7 @@ export function createMlpEnsemble(options: MlpEnsembleOptions): MlpEnsemble {
       disposed = true;
       state.dispose();
       dataX.dispose();
+      dataXT.dispose();
       dataY.dispose();
     },
   };

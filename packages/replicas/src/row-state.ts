@@ -41,10 +41,11 @@ export interface RowState {
   dispose(): void;
 }
 
-/** R rows all starting at `start`, with a fresh optimizer state. */
-export function createRowState(optimizer: ReplicaOptimizer, start: Float32Array, replicas: number): RowState {
-  const n = start.length;
-  let theta: tf.Tensor2D = tf.tidy(() => tf.tile(tf.tensor2d(start, [1, n]), [replicas, 1]) as tf.Tensor2D);
+/** R rows starting at `start` (one row for all, or R rows of n), with a fresh optimizer state. */
+export function createRowState(optimizer: ReplicaOptimizer, start: Float32Array, replicas: number, n = start.length): RowState {
+  let theta: tf.Tensor2D = tf.tidy(() =>
+    start.length === n ? (tf.tile(tf.tensor2d(start, [1, n]), [replicas, 1]) as tf.Tensor2D) : tf.tensor2d(start, [replicas, n]),
+  );
   // The scalars tfjs's optimizers keep: −η, and β for momentum.
   const constants = tf.tidy(() => ({
     c: tf.keep(tf.scalar(-optimizer.learningRate)),

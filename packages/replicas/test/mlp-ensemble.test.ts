@@ -323,6 +323,67 @@ describe('the loss and its gradient', () => {
   });
 });
 
+describe.each(['cpu', 'wasm'])('full-batch training (B = rows) on the %s backend', (backend) => {
+  it('every replica follows full-batch SGLD on the float64 loss, with its own noise (one first-layer pass for all rows)', async () => {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const before = tf.memory().numTensors;
+    const sgld = { name: 'sgld', learningRate: 0.5, diffusion: 1e-4 } as const;
+    const R = 4;
+    const steps = 6;
+    const ensemble = createMlpEnsemble({ layers, data, batchSize: data.rows, optimizer: sgld, weightDecay: lambda, replicas: R, seed: SEED, firstReplica: 3, start });
+    for (let s = 0; s < steps; s++) ensemble.step();
+    const rows = ensemble.parameters();
+    ensemble.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const std = Math.sqrt(2 * sgld.learningRate * sgld.diffusion);
+    let worst = 0;
+    let spread = 0;
+    for (let r = 0; r < R; r++) {
+      // The same replica by hand in float64: θ ← θ − η∇L(θ) + √(2ηD)·ξ with ξ from its own stream.
+      const noise = replicaStreams(SEED, [3 + r])[0]!;
+      let theta = Float64Array.from(start);
+      for (let s = 0; s < steps; s++) {
+        const { gradient } = float64LossAndGradient(Float32Array.from(theta), lambda);
+        theta = theta.map((v, j) => v - sgld.learningRate * gradient[j]! + std * noise.normal());
+      }
+      for (let j = 0; j < P; j++) {
+        worst = Math.max(worst, Math.abs(rows[r * P + j]! - theta[j]!));
+        spread = Math.max(spread, Math.abs(rows[r * P + j]! - rows[j]!));
+      }
+    }
+    console.log(`full batch on ${backend}: max |θ − θ_float64| ${worst.toExponential(2)} after ${steps} steps; replicas differ by up to ${spread.toExponential(2)}`);
+    // The replicas really differ (their noise), and each equals its float64 trajectory to float32 rounding.
+    expect(spread).toBeGreaterThan(0.01);
+    expect(worst).toBeLessThan(2e-6);
+  });
+
+  it('a deeper ReLU net with k: each row equals full-batch SGLD on L_k stepped by hand with mlpLossAndGradient', async () => {
+    expect(await tf.setBackend(backend)).toBe(true);
+    const spec: MlpSpec = { layers: [4, 8, 6, 2], activation: 'relu' };
+    const n = mlpLayout(spec).parameters;
+    const rng = createRng(11);
+    const theta0 = Float32Array.from({ length: n }, () => 0.6 * rng.normal());
+    const k = 1.7;
+    const sgld = { name: 'sgld', learningRate: 0.2, diffusion: 1e-3 } as const;
+    const ensemble = createMlpEnsemble({ layers: spec.layers, activation: 'relu', data, batchSize: data.rows, optimizer: sgld, k, replicas: 3, seed: SEED, start: theta0 });
+    for (let s = 0; s < 4; s++) ensemble.step();
+    const rows = ensemble.parameters();
+    ensemble.dispose();
+    const std = Math.sqrt(2 * sgld.learningRate * sgld.diffusion);
+    let worst = 0;
+    for (let r = 0; r < 3; r++) {
+      const noise = replicaStreams(SEED, [r])[0]!;
+      let theta = Float32Array.from(theta0);
+      for (let s = 0; s < 4; s++) {
+        const { gradient } = mlpLossAndGradient(spec, data, theta, { k });
+        theta = theta.map((v, j) => v - sgld.learningRate * gradient[j]! + std * noise.normal());
+      }
+      for (let j = 0; j < n; j++) worst = Math.max(worst, Math.abs(rows[r * n + j]! - theta[j]!));
+    }
+    expect(worst).toBeLessThan(2e-6);
+  });
+});
+
 describe.each(['cpu', 'wasm'])('ensemble bookkeeping on the %s backend', (backend) => {
   it.each(optimizers.map((o) => [o.name, o] as const))('%s: row r of R = 12 equals an ensemble of one with firstReplica r, bit for bit', async (_name, optimizer) => {
     expect(await tf.setBackend(backend)).toBe(true);
