@@ -66,8 +66,9 @@ export class KramersFitCallback extends tf.Callback {
     if (remaining !== undefined) this.session.planSteps(remaining);
   }
 
-  override async onBatchEnd(): Promise<void> {
-    await this.maybeYield();
+  // Not async: between yields this returns the one already-resolved promise, with no promise of its own per batch.
+  override onBatchEnd(): Promise<void> {
+    return this.maybeYield();
   }
 
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {

@@ -108,17 +108,67 @@ function namedGradients(grads: Grads): Record<string, tf.Tensor> {
 interface ValueBuffers {
   readonly gradients: Map<string, Float32Array>;
   readonly params: Map<string, { dataId: object; values: Float32Array; spare: Float32Array | undefined }>;
-  /** The maps handed out (cleared and refilled each step; valid during the step only, like their arrays). */
-  readonly gradientMap: Map<string, Float32Array>;
-  readonly beforeMap: Map<string, Float32Array>;
-  readonly afterMap: Map<string, Float32Array>;
+  /** The maps handed out (refilled each step; valid during the step only, like their arrays). */
+  readonly gradientMap: StepMap;
+  readonly beforeMap: StepMap;
+  readonly afterMap: StepMap;
 }
 
-function readGradients(tensors: Record<string, tf.Tensor>, buffers: ValueBuffers): Map<string, Float32Array> {
-  const out = buffers.gradientMap;
-  out.clear();
-  for (const [name, t] of Object.entries(tensors)) {
-    if (!t) continue;
+/**
+ * A map handed to plugins and refilled every step. `Map.prototype.clear` allocates a new table (≈ 1 µs per call on
+ * V8, measured), so the map is emptied only when the step's names differ from those it was filled for; otherwise
+ * `set` overwrites each value in place and the order stays the names' order.
+ */
+interface StepMap {
+  readonly map: Map<string, Float32Array>;
+  /** The names array the map was filled for (instrument keeps one array per distinct set of gradient names). */
+  names: readonly string[] | undefined;
+}
+
+function stepMap(): StepMap {
+  return { map: new Map(), names: undefined };
+}
+
+function startFill(m: StepMap, names: readonly string[]): Map<string, Float32Array> {
+  if (m.names !== names) {
+    m.map.clear();
+    m.names = names;
+  }
+  return m.map;
+}
+
+/** A name without values this step: dropped, and the map is rebuilt in order next step. */
+function skipName(m: StepMap, name: string): void {
+  m.map.delete(name);
+  m.names = undefined;
+}
+
+/**
+ * Whether `named` holds exactly last step's gradient names, in order, each still naming the variable found then.
+ * Checked without allocating (it runs on every step).
+ */
+function sameVariables(
+  named: Record<string, tf.Tensor>,
+  names: readonly string[],
+  params: Record<string, tf.Variable>,
+  registered: Record<string, tf.Variable>,
+): boolean {
+  let i = 0;
+  for (const n in named) {
+    if (n !== names[i] || params[n] !== registered[n]) return false;
+    i++;
+  }
+  return i === names.length;
+}
+
+function readGradients(names: readonly string[], tensors: Record<string, tf.Tensor>, buffers: ValueBuffers): Map<string, Float32Array> {
+  const out = startFill(buffers.gradientMap, names);
+  for (const name of names) {
+    const t = tensors[name];
+    if (!t) {
+      skipName(buffers.gradientMap, name);
+      continue;
+    }
     const values = readInto(t, buffers.gradients.get(name));
     buffers.gradients.set(name, values);
     out.set(name, values);
@@ -127,20 +177,33 @@ function readGradients(tensors: Record<string, tf.Tensor>, buffers: ValueBuffers
 }
 
 function readParams(
+  names: readonly string[],
   variables: Record<string, tf.Variable>,
   buffers: ValueBuffers,
-  out: Map<string, Float32Array>,
+  target: StepMap,
 ): Map<string, Float32Array> {
-  out.clear();
-  for (const [name, v] of Object.entries(variables)) {
-    const held = buffers.params.get(name);
-    if (held && held.dataId === v.dataId) {
-      out.set(name, held.values);
+  const out = startFill(target, names);
+  for (const name of names) {
+    const v = variables[name];
+    if (!v) {
+      skipName(target, name);
       continue;
     }
-    const values = readInto(v, held?.spare);
-    buffers.params.set(name, { dataId: v.dataId as object, values, spare: held?.values });
-    out.set(name, values);
+    const held = buffers.params.get(name);
+    if (held === undefined) {
+      const values = readInto(v, undefined);
+      buffers.params.set(name, { dataId: v.dataId as object, values, spare: undefined });
+      out.set(name, values);
+      continue;
+    }
+    if (held.dataId !== v.dataId) {
+      // The variable holds new data: read it into the spare array, and keep the last copy as the next spare.
+      const values = readInto(v, held.spare);
+      held.spare = held.values;
+      held.values = values;
+      held.dataId = v.dataId as object;
+    }
+    out.set(name, held.values);
   }
   return out;
 }
@@ -171,7 +234,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     runId,
     plugins: options.plugins ?? [],
     probe,
-    publish: (e) => bus.next(e),
+    publish: (e) => publish(e),
   });
 
   const start = performance.now();
@@ -192,9 +255,9 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   const buffers: ValueBuffers = {
     gradients: new Map(),
     params: new Map(),
-    gradientMap: new Map(),
-    beforeMap: new Map(),
-    afterMap: new Map(),
+    gradientMap: stepMap(),
+    beforeMap: stepMap(),
+    afterMap: stepMap(),
   };
   // The variables a step updates, looked up once per distinct set of gradient names (normally once per run).
   let knownNames: readonly string[] = [];
@@ -205,13 +268,23 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   // say so on the console once per plugin, or a script would go on without the measurement and without a word.
   let listeners = 0;
   const warned = new Set<string>();
-  const accumulation = bus.subscribe((e) => {
+  const record = (e: KramersEvent): void => {
     accumulator.add(e);
     if (e.kind === 'plugin-error' && ownBus && listeners === 0 && !warned.has(e.plugin)) {
       warned.add(e.plugin);
       console.warn(`kramers: plugin "${e.plugin}" of run ${runId} failed at step ${e.iteration} (${e.phase}) and is switched off: ${e.message}`);
     }
-  });
+  };
+  // The session's own bus carries only this session's events, so they are recorded on the way in rather than by a
+  // subscriber (one dispatch less per event on the step path); a shared bus may carry events other code publishes
+  // for this run, so there the session listens.
+  const accumulation = ownBus ? undefined : bus.subscribe(record);
+  const publish = ownBus
+    ? (e: KramersEvent): void => {
+        record(e);
+        if (bus.observed) bus.next(e);
+      }
+    : (e: KramersEvent): void => bus.next(e);
   const source = ownBus ? bus.asObservable() : bus.pipe(filter((e) => e.runId === runId));
   const metric$ = new Observable<KramersEvent>((subscriber) => {
     listeners++;
@@ -238,13 +311,15 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   const originalApply = opt.applyGradients;
   const originalMinimize = opt.minimize;
 
+  // One capturing closure for the session, not one per step: minimize calls it synchronously, while
+  // currentLossFn is the closure of the call in progress.
+  const capture = (): tf.Scalar => {
+    const value = currentLossFn!();
+    currentLoss = value;
+    return value;
+  };
   opt.minimize = function (this: unknown, f, returnCost, varList) {
     currentLossFn = f;
-    const capture = (): tf.Scalar => {
-      const value = f();
-      currentLoss = value;
-      return value;
-    };
     try {
       return originalMinimize.call(this, capture, returnCost, varList);
     } finally {
@@ -255,6 +330,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
 
   // Per-step state behind stable accessors: the step path allocates no closures beyond the StepEvent's own two.
   const state = {
+    names: [] as readonly string[],
     named: {} as Record<string, tf.Tensor>,
     params: {} as Record<string, tf.Variable>,
     before: undefined as Map<string, Float32Array> | undefined,
@@ -264,8 +340,8 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   const inputs: { -readonly [K in keyof StepInputs]: StepInputs[K] } = {
     step: undefined as unknown as StepEvent,
     iteration: -1,
-    gradientValues: () => (state.gradients ??= readGradients(state.named, buffers)),
-    paramValues: () => (state.after ??= readParams(state.params, buffers, buffers.afterMap)),
+    gradientValues: () => (state.gradients ??= readGradients(state.names, state.named, buffers)),
+    paramValues: () => (state.after ??= readParams(state.names, state.params, buffers, buffers.afterMap)),
     previousParamValues: () => state.before!,
     lossFn: undefined,
     optimizer,
@@ -275,11 +351,12 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   // Optimizer info is rebuilt only when the learning rate changes (the one setting training loops change).
   let info = optimizerInfo(optimizer);
   let infoRate: unknown = (optimizer as { learningRate?: unknown }).learningRate;
+  let learningRate = learningRateOf(info);
 
   opt.applyGradients = function (this: unknown, grads: Grads) {
     const t0 = performance.now();
     const it = iteration;
-    const trainBefore = elapsed() - instrumentationMs;
+    const trainBefore = (options.clock === undefined ? t0 - start : elapsed()) - instrumentationMs;
     const due = host.due(it, trainBefore);
     const wantStep = steps.observed;
     if (due.count === 0 && !wantStep) {
@@ -289,19 +366,19 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       return;
     }
     const named = namedGradients(grads);
-    const names = Object.keys(named);
     const registered = tf.engine().registeredVariables;
-    if (names.length !== knownNames.length || names.some((n, i) => n !== knownNames[i] || knownParams[n] !== registered[n])) {
+    if (!sameVariables(named, knownNames, knownParams, registered)) {
+      knownNames = Object.keys(named);
       knownParams = {};
-      for (const n of names) if (registered[n]) knownParams[n] = registered[n];
-      knownNames = names;
+      for (const n of knownNames) if (registered[n]) knownParams[n] = registered[n];
     }
     const current = knownParams;
+    state.names = knownNames;
     state.named = named;
     state.params = current;
     state.gradients = undefined;
     state.after = undefined;
-    state.before = due.needsUpdate ? readParams(current, buffers, buffers.beforeMap) : undefined;
+    state.before = due.needsUpdate ? readParams(knownNames, current, buffers, buffers.beforeMap) : undefined;
     const loss = currentLoss && !currentLoss.isDisposed ? readInto(currentLoss, lossBuffer)[0] : undefined;
     const tApply = performance.now();
     originalApply.call(this, grads);
@@ -312,12 +389,13 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
     if (rate !== infoRate) {
       info = optimizerInfo(optimizer);
       infoRate = rate;
+      learningRate = learningRateOf(info);
     }
     const event: StepEvent = {
       runId,
       iteration: it,
       loss,
-      learningRate: learningRateOf(info),
+      learningRate,
       batchSize: observedBatch ?? options.batchSize,
       optimizer: info,
       wallTime: Date.now(),
@@ -389,7 +467,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       // `optimizer.kramers` stays, closed, so a second close() is a no-op; instrument() may replace it.
       steps.complete();
       if (ownBus) bus.complete();
-      accumulation.unsubscribe();
+      accumulation?.unsubscribe();
     },
   };
   Object.defineProperty(optimizer, 'kramers', { value: session, enumerable: false, configurable: true });

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Container } from 'inversify';
 import { ConfigError, validateConfig } from './config-validation.js';
 import type { EmitOptions, KramersEvent, MetricValue, PluginErrorEvent } from './events.js';
-import type { Need, Plugin, PluginHooks, StepContext, TrainEndContext } from './plugin.js';
+import type { Plugin, PluginHooks, StepContext, TrainEndContext } from './plugin.js';
 import type { ProbeContext } from './probe-context.js';
 import { every, isDue, type CostState, type Schedule } from './schedule.js';
 import type { ServiceToken } from './service-token.js';
@@ -20,7 +20,10 @@ interface ActivePlugin {
   /** The plugin's step context, refilled every step (valid during its onStep only). */
   readonly ctx: MutableStepContext;
   readonly schedule: Schedule;
-  readonly needs: ReadonlySet<Need>;
+  /** The plugin's `needs`, as flags read on every step. */
+  readonly needsUpdate: boolean;
+  readonly needsProbe: boolean;
+  readonly needsLossFn: boolean;
   hooks: PluginHooks<unknown> | undefined;
   /** The schedule's input, refilled each step (no allocation on the step path). */
   readonly cost: { -readonly [K in keyof CostState]: CostState[K] };
@@ -137,7 +140,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
 
   const container = new Container();
   let iteration = -1;
-  // One wall-clock reading per step for all of its events (a step's events share their moment).
+  // One wall-clock reading per step for all of its events, the step event's own (a step's events share their moment).
   let wallTime = Date.now();
   const emitFor =
     (plugin: string) =>
@@ -180,7 +183,9 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         emit,
       },
       schedule: plugin.schedule ?? every(1),
-      needs: new Set(plugin.needs ?? []),
+      needsUpdate: plugin.needs?.includes('update') ?? false,
+      needsProbe: plugin.needs?.includes('probe') ?? false,
+      needsLossFn: plugin.needs?.includes('lossFn') ?? false,
       hooks: undefined,
       cost: { lastRun: undefined, runs: 0, pluginMs: 0, firstMs: 0, lastMs: 0, trainMs: 0 },
       enabled: true,
@@ -259,51 +264,59 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
     a.runs++;
   };
 
-  // Reused every step: the host's per-step path allocates as little as it can (it runs on every update).
+  // Reused every step: the host's per-step path allocates as little as it can (it runs on every update). The due
+  // plugins are the first `dueResult.count` entries of `dueNow` (setting an array's length costs more than a count).
   const dueNow: ActivePlugin[] = [];
   const dueResult = { count: 0, needsUpdate: false };
 
   return {
     due(it, trainMs) {
       iteration = it;
-      wallTime = Date.now();
-      if (!setUp) setupAll();
-      dueNow.length = 0;
+      if (!setUp) {
+        wallTime = Date.now();
+        setupAll();
+      }
+      let count = 0;
       let needsUpdate = false;
       for (const a of active) {
         if (!a.enabled || a.hooks?.onStep === undefined) continue;
         // A probe batch still being collected: probe plugins wait (their schedule starts when it is there).
-        if (a.needs.has('probe') && probe && !probe.ready) continue;
+        if (a.needsProbe && probe && !probe.ready) continue;
         const cost = a.cost;
-        cost.lastRun = a.lastRun;
-        cost.runs = a.runs;
-        cost.pluginMs = a.pluginMs;
-        cost.firstMs = a.firstMs;
-        cost.lastMs = a.lastMs;
-        cost.trainMs = trainMs;
+        // Only the budget schedule reads the cost; static schedules decide from the iteration.
+        if (a.schedule.kind === 'budget') {
+          cost.lastRun = a.lastRun;
+          cost.runs = a.runs;
+          cost.pluginMs = a.pluginMs;
+          cost.firstMs = a.firstMs;
+          cost.lastMs = a.lastMs;
+          cost.trainMs = trainMs;
+        }
         if (!isDue(a.schedule, it, cost)) continue;
-        dueNow.push(a);
-        needsUpdate ||= a.needs.has('update');
+        dueNow[count++] = a;
+        needsUpdate ||= a.needsUpdate;
       }
-      dueResult.count = dueNow.length;
+      dueResult.count = count;
       dueResult.needsUpdate = needsUpdate;
       return dueResult;
     },
     run(inputs) {
-      for (const a of dueNow) {
+      wallTime = inputs.step.wallTime;
+      const count = dueResult.count;
+      for (let i = 0; i < count; i++) {
+        const a = dueNow[i]!;
         if (!a.enabled) continue;
         const ctx = a.ctx;
         ctx.step = inputs.step;
         ctx.iteration = inputs.iteration;
         ctx.gradientValues = inputs.gradientValues;
         ctx.paramValues = inputs.paramValues;
-        if (a.needs.has('update')) ctx.previousParamValues = inputs.previousParamValues;
-        ctx.lossFn = a.needs.has('lossFn') ? inputs.lossFn : undefined;
+        if (a.needsUpdate) ctx.previousParamValues = inputs.previousParamValues;
+        ctx.lossFn = a.needsLossFn ? inputs.lossFn : undefined;
         ctx.optimizer = inputs.optimizer;
         ctx.plannedSteps = inputs.plannedSteps;
         invoke(a, 'step', inputs.iteration, a.hooks!.onStep!, ctx);
       }
-      dueNow.length = 0;
     },
     trainEnd(it, reason) {
       iteration = it;
@@ -314,7 +327,7 @@ export function createPluginHost(options: PluginHostOptions): PluginHost {
         if (!a.enabled || onTrainEnd === undefined || a.lastEnd === it) continue;
         const ranAtStep = a.lastRun === it;
         a.lastEnd = it;
-        if (a.needs.has('probe') && probe && !probe.ready) continue;
+        if (a.needsProbe && probe && !probe.ready) continue;
         invoke(a, 'train-end', it, onTrainEnd, { iteration: it, reason, ranAtStep, probe: a.ctx.probe, get, has, emit: a.emit });
       }
     },
