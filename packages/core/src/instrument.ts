@@ -7,11 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { filter, Observable, Subject } from 'rxjs';
 import { observeBatchSize } from './batch-size-observer.js';
+import { eventFanout } from './event-fanout.js';
 import type { KramersEvent, StepEvent } from './events.js';
 import { KramersFitCallback, type FitCallbackOptions } from './fit-callback.js';
 import { addSessionCallbackToFit } from './fit-wrapper.js';
 import { runAccumulator, type RunSummary } from './latest.js';
-import { createMetricBus, type MetricBus } from './metric-bus.js';
+import type { MetricBus } from './metric-bus.js';
 import { learningRateOf, optimizerInfo } from './optimizer-info.js';
 import type { Plugin } from './plugin.js';
 import { createPluginHost, type PluginStats, type StepInputs } from './plugin-host.js';
@@ -227,7 +228,8 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
   }
   const runId = options.runId ?? `run-${++runCounter}`;
   const ownBus = options.bus === undefined;
-  const bus = options.bus ?? createMetricBus();
+  // Without a shared bus the session's events go straight to its own subscribers (no Subject on the step path).
+  const own = ownBus ? eventFanout<KramersEvent>() : undefined;
   const steps = new Subject<StepEvent>();
   const probe = options.probe ? createProbeContext(options.probe) : undefined;
   const host = createPluginHost({
@@ -275,17 +277,18 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       console.warn(`kramers: plugin "${e.plugin}" of run ${runId} failed at step ${e.iteration} (${e.phase}) and is switched off: ${e.message}`);
     }
   };
-  // The session's own bus carries only this session's events, so they are recorded on the way in rather than by a
-  // subscriber (one dispatch less per event on the step path); a shared bus may carry events other code publishes
+  // The session's own stream carries only this session's events, so they are recorded on the way in rather than by
+  // a subscriber (one dispatch less per event on the step path); a shared bus may carry events other code publishes
   // for this run, so there the session listens.
-  const accumulation = ownBus ? undefined : bus.subscribe(record);
-  const publish = ownBus
+  const shared = options.bus;
+  const accumulation = shared?.subscribe(record);
+  const publish = own
     ? (e: KramersEvent): void => {
         record(e);
-        if (bus.observed) bus.next(e);
+        own.next(e);
       }
-    : (e: KramersEvent): void => bus.next(e);
-  const source = ownBus ? bus.asObservable() : bus.pipe(filter((e) => e.runId === runId));
+    : (e: KramersEvent): void => shared!.next(e);
+  const source = own ? own.observable : shared!.pipe(filter((e) => e.runId === runId));
   const metric$ = new Observable<KramersEvent>((subscriber) => {
     listeners++;
     const subscription = source.subscribe(subscriber);
@@ -466,7 +469,7 @@ export function instrument<O extends tf.Optimizer>(optimizer: O, options: Instru
       unwrapFit?.();
       // `optimizer.kramers` stays, closed, so a second close() is a no-op; instrument() may replace it.
       steps.complete();
-      if (ownBus) bus.complete();
+      own?.complete();
       accumulation?.unsubscribe();
     },
   };
