@@ -41,6 +41,8 @@ export type { FirstPassageInput, FirstPassageTime } from './first-passage-time.j
 export { firstPassageTime } from './first-passage-time.js';
 export type { GaussLegendreRule } from './gauss-legendre.js';
 export { gaussLegendre } from './gauss-legendre.js';
+export type { Wall } from './wall-escape-rate.js';
+export { wallEscapeRate } from './wall-escape-rate.js';
 export type { LineScanOptions, ScanSide, LineScan } from './line-scan.js';
 export { lineScanBarrier, LINE_SCAN_DEFAULTS } from './line-scan.js';
 export type { OptimizerReading, Unreadable } from './optimizer-temperature.js';
