@@ -18,7 +18,12 @@ export function renderFigure(doc: FigureDocument, out: string, seconds: number):
       p.preferred ?? '–',
       range(ratios),
       range(cvs),
-      p.withoutEscapes > 0 ? `${p.withoutEscapes} point(s): no escape` : '',
+      [
+        p.expectedSlope !== undefined && p.fit ? `slope/theory = ${(p.fit.slope / p.expectedSlope).toFixed(2)}` : '',
+        p.withoutEscapes > 0 ? `${p.withoutEscapes} point(s): no escape` : '',
+      ]
+        .filter((s) => s !== '')
+        .join('; '),
     ];
   });
   const table = formatTable(

@@ -54,6 +54,11 @@ export interface ModelEscapeJob extends EscapeRunSettings {
   readonly pretrain: { readonly seed: number; readonly adamSteps: number; readonly gdSteps: number };
   /** Sharpness rescaling L_k(θ) = L(√k·θ); the boundary radius becomes r/√k. */
   readonly k: number;
+  /**
+   * Where the replicas start: at the minimum (default), or, for SGLD, each drawn from its quasi-equilibrium around
+   * the minimum (the Gaussian of the linearised update, truncated to the boundary), as the escape-rate theory assumes.
+   */
+  readonly initial?: 'minimum' | 'equilibrium';
 }
 
 export type EscapeJob = LandscapeEscapeJob | ModelEscapeJob;

@@ -84,5 +84,6 @@ export function figureSvgs(doc: FigureDocument): { readonly panels: ReadonlyMap<
 /** One line on the start of a model figure: whether it is a true minimum. */
 export function describeStart(start: NonNullable<FigureDocument['start']>): string {
   const minimum = start.minEigenvalue > 0 ? 'a minimum' : 'NOT a minimum';
-  return `start: λ = ${start.weightDecay}, ‖∇L‖ = ${start.gradientNorm.toExponential(1)}, Hessian eigenvalues ${start.minEigenvalue.toExponential(2)} … ${start.maxEigenvalue.toExponential(2)} (${minimum})`;
+  const box = start.box ? `; box ±${start.box.radius}: lowest face ΔL = ${start.box.barrier.toExponential(2)} (${start.box.faces} faces within 10 %)` : '';
+  return `start: λ = ${start.weightDecay}, ‖∇L‖ = ${start.gradientNorm.toExponential(1)}, Hessian eigenvalues ${start.minEigenvalue.toExponential(2)} … ${start.maxEigenvalue.toExponential(2)} (${minimum})${box}`;
 }

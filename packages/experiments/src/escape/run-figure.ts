@@ -1,10 +1,11 @@
-import { compareLaws, linearFit } from '@kramers/escape-tracker';
+import { compareLaws, linearFit, wallEscapeRate, type Wall } from '@kramers/escape-tracker';
 import type { FigureSpec, PanelSpec } from './escape-figure.js';
 import { escapeDocument } from './escape-document.js';
 import { escapeJobKey, isModelJob, type EscapeJob, type EscapeJobResult } from './escape-job.js';
 import { modelEscapeDocument } from './model-escape-document.js';
 import { modelStart } from './run-model-escape-job.js';
-import { startCurvature } from './start-curvature.js';
+import { boxWalls } from './box-walls.js';
+import { startHessian } from './start-curvature.js';
 import type { EscapeRunner, RunnerHooks } from './escape-runner.js';
 import { buildLandscape } from './build-landscape.js';
 import { predictEscape } from './predict-escape.js';
@@ -33,7 +34,7 @@ export interface FigurePanel {
   readonly x: PanelSpec['x'];
   readonly y: PanelSpec['y'];
   readonly expected: string;
-  /** The gradient-noise model of a landscape panel, or 'minibatches' for a model panel. */
+  /** The gradient-noise model of a landscape panel; 'minibatches' (and SGLD's injected noise) for a model panel. */
   readonly noise: string;
   readonly points: readonly FigurePoint[];
   /** Least-squares line of y (−log γ, or γ) against x over the points with escapes; null with fewer than 2. */
@@ -44,6 +45,12 @@ export interface FigurePanel {
   readonly preferred: 'exponential' | 'power-law' | null;
   /** Points where nothing escaped within the step budget. */
   readonly withoutEscapes: number;
+  /**
+   * What the theory says the fit's slope is, where it says so. For SGLD's −log γ against 1/D on a model: the slope of
+   * the wall law's −log γ (Σ over the box's low faces of κ·√(ΔL/πD)·e^(−ΔL/D)) over the panel's D, a little below the
+   * lowest face's ΔL because of the √(ΔL/D) prefactor.
+   */
+  readonly expectedSlope?: number;
 }
 
 /** The start of a model figure: how true a minimum the replicas start from. */
@@ -54,6 +61,11 @@ export interface FigureStart {
   readonly minEigenvalue: number;
   readonly maxEigenvalue: number;
   readonly parameters: number;
+  /**
+   * For a box around a true minimum: its lowest face's exact barrier, how many faces lie within 10 % of it, and the
+   * low faces (barrier and stiffness κ = 1/(H⁻¹)ᵢᵢ, within 1.2× of the lowest in the quadratic model).
+   */
+  readonly box?: { readonly radius: number; readonly barrier: number; readonly faces: number; readonly walls: readonly Wall[] };
 }
 
 export interface FigureDocument {
@@ -73,8 +85,13 @@ function expectedCost(job: EscapeJob): number {
   // ∝ √B/(η√k) for Adam, with constants from banknote's box escapes (only the order matters here).
   if (isModelJob(job)) {
     const o = job.optimizer;
+    // SGLD: ΔL/D with banknote's lowest box face, ΔL ≈ 1e-5 (Theorem 3.1), its iterations full-batch (≈ 20× dearer).
     const exponent =
-      o.name === 'adam' ? (0.06 * Math.sqrt(job.batchSize / 16)) / (o.learningRate * Math.sqrt(job.k)) : (0.12 * job.batchSize) / (o.learningRate * job.k);
+      o.name === 'sgld'
+        ? 1e-5 / o.diffusion + Math.log(20)
+        : o.name === 'adam'
+          ? (0.06 * Math.sqrt(job.batchSize / 16)) / (o.learningRate * Math.sqrt(job.k))
+          : (0.12 * job.batchSize) / (o.learningRate * job.k);
     return Math.min(job.maxSteps, Math.exp(exponent) * (Math.log(job.replicas) + 0.58));
   }
   // State-dependent noise blocks escape (its prediction assumes it does not): such a job runs its whole budget.
@@ -113,8 +130,23 @@ export function figureStart(jobs: readonly EscapeJob[]): FigureStart | undefined
   const job = jobs.find(isModelJob);
   if (job === undefined) return undefined;
   const { spec, data, start } = modelStart(job);
-  const c = startCurvature(spec, data, start.theta, job.weightDecay);
-  return { weightDecay: job.weightDecay, loss: start.loss, gradientNorm: start.gradientNorm, ...c };
+  const hessian = startHessian(spec, data, start.theta, job.weightDecay);
+  const { values } = hessian;
+  const curvature = { minEigenvalue: values[0]!, maxEigenvalue: values[values.length - 1]!, parameters: values.length };
+  const rule = parseBoundary(job.boundary);
+  if (rule.kind !== 'box' || !(curvature.minEigenvalue > 0)) {
+    return { weightDecay: job.weightDecay, loss: start.loss, gradientNorm: start.gradientNorm, ...curvature };
+  }
+  // Faces within 1.2× of the lowest in the quadratic model; the others do not change the lowest.
+  const walls = boxWalls({ spec, data, minimum: start.theta, hessian, weightDecay: job.weightDecay, radius: rule.radius, within: 1.2 });
+  const barrier = walls[0]!.barrier;
+  const box = {
+    radius: rule.radius,
+    barrier,
+    faces: walls.filter((w) => w.barrier <= 1.1 * barrier).length,
+    walls: walls.map((w) => ({ barrier: w.barrier, stiffness: w.stiffness })),
+  };
+  return { weightDecay: job.weightDecay, loss: start.loss, gradientNorm: start.gradientNorm, ...curvature, box };
 }
 
 /** Assembles the figure from job results (from any runner, in any order). */
@@ -148,6 +180,7 @@ export function figureDocument(
       chi2dof: { exponential: laws?.exponential.chi2dof ?? null, powerLaw: laws?.powerLaw.chi2dof ?? null },
       preferred: laws?.preferred ?? null,
       withoutEscapes: points.length - seen.length,
+      ...(panel.x === '1/D' && meta.start?.box && points.length >= 2 ? { expectedSlope: wallLawSlope(meta.start.box.walls, points.map((p) => p.x)) } : {}),
     };
   });
   return {
@@ -159,6 +192,11 @@ export function figureDocument(
     jobs: results.length,
     elapsedMs: Math.round(meta.elapsedMs),
   };
+}
+
+/** Slope of −log γ against 1/D that the wall law predicts over the given 1/D values (a least-squares line, as the panel's fit). */
+function wallLawSlope(walls: readonly Wall[], inverseD: readonly number[]): number {
+  return linearFit(inverseD, inverseD.map((u) => -Math.log(wallEscapeRate(walls, 1 / u)))).slope;
 }
 
 /** A figure point but for its x: what the point takes from its job's result. */
@@ -184,5 +222,6 @@ function pointSource(r: EscapeJobResult): PointSource {
 
 function noiseOf(job: EscapeJob | undefined): string {
   if (job === undefined) return 'frozen';
-  return isModelJob(job) ? 'minibatches' : job.noise;
+  if (!isModelJob(job)) return job.noise;
+  return job.optimizer.name === 'sgld' ? `injected (D), on minibatches of ${job.batchSize}` : 'minibatches';
 }

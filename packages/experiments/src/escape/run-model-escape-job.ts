@@ -4,7 +4,9 @@ import { loadDataset, standardize } from '@kramers/datasets';
 import { boundary, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
 import { escapeLoop } from './escape-loop.js';
 import type { EscapeJobResult, ModelEscapeJob } from './escape-job.js';
+import { equilibriumStarts } from './equilibrium-start.js';
 import { pretrainMlp, type Pretrained } from './pretrain.js';
+import { startHessian } from './start-curvature.js';
 import type { RunEscapeOptions } from './run-escape-job.js';
 
 /** The job's data set, z-scored with its own statistics, classes one-hot (the paper's per-feature z-scoring). */
@@ -20,8 +22,8 @@ export function modelSpec(job: Pick<ModelEscapeJob, 'hidden' | 'activation'>, da
   return { layers: [data.x.length / data.rows, ...job.hidden, classes], activation: job.activation };
 }
 
-// Pretraining is deterministic and costs seconds; the jobs of one sweep share their start.
-const pretrained = new Map<string, { spec: MlpSpec; data: MlpData; start: Pretrained }>();
+// Pretraining is deterministic and costs seconds; the jobs of one sweep share their start (and its Hessian).
+const pretrained = new Map<string, { spec: MlpSpec; data: MlpData; start: Pretrained; hessian?: ReturnType<typeof startHessian> }>();
 
 /** The job's model, data and pretrained start (cached per configuration in this thread). */
 export function modelStart(job: ModelEscapeJob): { spec: MlpSpec; data: MlpData; start: Pretrained } {
@@ -37,6 +39,13 @@ export function modelStart(job: ModelEscapeJob): { spec: MlpSpec; data: MlpData;
   return hit;
 }
 
+/** The Hessian at the job's pretrained start (P exact Hessian-vector products, once per configuration). */
+function hessianAtStart(job: ModelEscapeJob): ReturnType<typeof startHessian> {
+  const hit = modelStart(job) as { spec: MlpSpec; data: MlpData; start: Pretrained; hessian?: ReturnType<typeof startHessian> };
+  hit.hessian ??= startHessian(hit.spec, hit.data, hit.start.theta, job.weightDecay);
+  return hit.hessian;
+}
+
 export function checkModelEscapeJob(job: ModelEscapeJob): void {
   const where = 'model escape job';
   const positive = (field: string, v: unknown, example: string): void => {
@@ -48,6 +57,12 @@ export function checkModelEscapeJob(job: ModelEscapeJob): void {
   const rule = parseBoundary(job.boundary);
   if (rule.kind !== 'box' && rule.kind !== 'ball') {
     throw new RangeError(`${where}: boundary = ${job.boundary}; a model has no known col: use box:r or ball:r, e.g. box:0.05`);
+  }
+  if (job.initial !== undefined && job.initial !== 'minimum' && job.initial !== 'equilibrium') {
+    throw new RangeError(`${where}: initial = ${String(job.initial)}; use minimum or equilibrium`);
+  }
+  if (job.initial === 'equilibrium' && job.optimizer.name !== 'sgld') {
+    throw new RangeError(`${where}: initial = equilibrium needs optimizer sgld (its equilibrium is known in closed form); got ${job.optimizer.name}`);
   }
   for (const [field, v] of [['replicas', job.replicas], ['maxSteps', job.maxSteps], ['batchSize', job.batchSize]] as const) {
     if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${where}: ${field} = ${String(v)}; use an integer ≥ 1`);
@@ -69,6 +84,20 @@ export async function runModelEscapeJob(job: ModelEscapeJob, options: RunEscapeO
     k: job.k,
   });
   const first = job.firstReplica ?? 0;
+  const o = job.optimizer;
+  const starts =
+    job.initial === 'equilibrium' && o.name === 'sgld'
+      ? equilibriumStarts({
+          minimum: start.theta,
+          hessian: hessianAtStart(job),
+          learningRate: o.learningRate,
+          diffusion: o.diffusion,
+          k: job.k,
+          edge,
+          seed: job.seed,
+          ids: Int32Array.from({ length: job.replicas }, (_, r) => first + r),
+        })
+      : scaled;
   const ensemble = createMlpEnsemble({
     layers: spec.layers,
     activation: spec.activation ?? 'tanh',
@@ -80,7 +109,7 @@ export async function runModelEscapeJob(job: ModelEscapeJob, options: RunEscapeO
     replicas: job.replicas,
     seed: job.seed,
     firstReplica: first,
-    start: scaled,
+    start: starts,
   });
   // Yields every 256 iterations: a model iteration costs about 10× a landscape one.
   return escapeLoop(job, { ...ensemble, rows: () => ensemble.parameters() }, edge, { ...options, yieldEvery: 256, describe, startedAt: t0 });

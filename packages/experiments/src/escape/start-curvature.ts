@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { logSoftmax } from '@kramers/core';
-import { makeHvp, symmetricEigen } from '@kramers/hvp-estimator';
+import { makeHvp, symmetricEigen, type SymmetricEigenResult } from '@kramers/hvp-estimator';
 import { mlpLayout, type MlpData, type MlpSpec } from '@kramers/replicas';
 
 /** The Hessian spectrum at a model's start: is it a true minimum (all eigenvalues > 0), and how flat and sharp. */
@@ -16,6 +16,12 @@ export interface StartCurvature {
  * then a dense symmetric eigensolve. For the small models of escape experiments (P ≲ 1000).
  */
 export function startCurvature(spec: MlpSpec, data: MlpData, theta: Float32Array, weightDecay: number): StartCurvature {
+  const { values } = startHessian(spec, data, theta, weightDecay);
+  return { minEigenvalue: values[0]!, maxEigenvalue: values[values.length - 1]!, parameters: values.length };
+}
+
+/** The full-data loss's Hessian at θ as its eigendecomposition (ascending eigenvalues, unit eigenvectors). */
+export function startHessian(spec: MlpSpec, data: MlpData, theta: Float32Array, weightDecay: number): SymmetricEigenResult {
   const layout = mlpLayout(spec);
   const P = layout.parameters;
   const classes = spec.layers[spec.layers.length - 1]!;
@@ -57,8 +63,7 @@ export function startCurvature(spec: MlpSpec, data: MlpData, theta: Float32Array
         h[j * P + i] = s;
       }
     }
-    const { values } = symmetricEigen(h, P);
-    return { minEigenvalue: values[0]!, maxEigenvalue: values[P - 1]!, parameters: P };
+    return symmetricEigen(h, P);
   } finally {
     tf.dispose([x, y, ...variables]);
   }
