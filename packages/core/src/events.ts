@@ -80,6 +80,7 @@ export interface MetricEvent {
   readonly prediction?: boolean;
   /** Facts about how the value was measured, e.g. `{ loss: 'meanSquaredError', lossSource: 'compiled model' }`. */
   readonly attributes?: Attributes;
+  /** Milliseconds since the Unix epoch. Metrics emitted in a step carry that step's StepEvent wallTime. */
   readonly wallTime: number;
 }
 

@@ -43,6 +43,8 @@ test('step values follow the variables each step updates, when the set changes b
   const opt = instrument(tf.train.sgd(eta), { plugins: [recorder, basics({ perLayer: true })] });
   const events: MetricEvent[] = [];
   opt.kramers.metric$.subscribe((e) => e.kind === 'metric' && events.push(e));
+  const stepTimes: number[] = [];
+  opt.kramers.step$.subscribe((s) => stepTimes.push(s.wallTime));
   // L = ½‖a − 1‖² + ½‖b − 2‖² + ½‖c‖²: each gradient is its variable minus its target.
   const loss = () => tf.addN([a, b, c].map((v, i) => tf.mul(0.5, tf.sum(tf.square(tf.sub(v, [1, 2, 0][i]!)))))) as tf.Scalar;
   const expected: Array<{ grads: Values; before: Values; after: Values }> = [];
@@ -95,6 +97,8 @@ test('step values follow the variables each step updates, when the set changes b
     };
     expectNorms(undefined, names);
     for (const n of names) expectNorms(n.slice(0, 1), [n]);
+    // a step's metrics share the step event's moment
+    expect(new Set(events.filter((e) => e.iteration === t).map((e) => e.wallTime))).toEqual(new Set([stepTimes[t]]));
     const layersAt = events.filter((e) => e.iteration === t && e.name === 'grad_norm' && e.layer !== undefined).map((e) => e.layer);
     expect(layersAt).toEqual(names.map((n) => n.slice(0, 1)));
   }
