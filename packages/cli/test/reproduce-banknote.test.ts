@@ -14,7 +14,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 async function reproduce(...flags: string[]): Promise<{ doc: FigureDocument; files: string[]; stdout: string }> {
   const out = mkdtempSync(join(tmpdir(), 'kramers-banknote-'));
   dirs.push(out);
-  const { code, stdout, stderr } = await cli(['reproduce', 'banknote', '--quick', '--workers', '2', '--out', out, ...flags]);
+  // The quick figure takes 1–2 minutes on two threads; more on a loaded machine.
+  const { code, stdout, stderr } = await cli(['reproduce', 'banknote', '--quick', '--workers', '2', '--out', out, ...flags], 290_000);
   expect(code, stderr).toBe(0);
   const files = readdirSync(out).sort();
   const json = files.find((f) => f.endsWith('.json'))!;
@@ -39,6 +40,25 @@ describe('kramers reproduce banknote --quick', () => {
       expect(p.fit!.slope).toBeGreaterThan(0);
     }
     expect(doc.panels.find((q) => q.id === 'sgd-batch')!.preferred).toBe('exponential');
+    // SGLD (full batch, from its quasi-equilibrium): the box's lowest face is the softmax output weights' (20 of them,
+    // both ways, within 10 %), −log γ is linear in 1/D with the wall law's slope, and γ grows only in proportion to k.
+    expect(doc.start!.box!.barrier).toBeGreaterThan(9.8e-6);
+    expect(doc.start!.box!.barrier).toBeLessThan(1.0e-5);
+    expect(doc.start!.box!.faces).toBe(40);
+    const diffusion = doc.panels.find((q) => q.id === 'sgld-diffusion')!;
+    expect(diffusion.fit!.pearson!).toBeGreaterThanOrEqual(0.99);
+    // Measured 1.1 on the quick grid (ΔL/D = 3 … 4, hot enough for the wall prefactor's next order to show).
+    expect(diffusion.fit!.slope / diffusion.expectedSlope!).toBeGreaterThan(0.85);
+    expect(diffusion.fit!.slope / diffusion.expectedSlope!).toBeLessThan(1.3);
+    expect(stdout).toMatch(/slope\/theory = \d\.\d\d/);
+    const sharpness = doc.panels.find((q) => q.id === 'sgld-k')!;
+    const [k1, , k2] = sharpness.points;
+    expect(k1!.x).toBe(1);
+    expect(k2!.x).toBe(2);
+    // Theorem 3.1 in φ = √k·θ: SGLD on L_k at η is SGLD on L at ηk with the same D, so γ ∝ k.
+    expect(k2!.gamma / k1!.gamma).toBeGreaterThan(1.6);
+    expect(k2!.gamma / k1!.gamma).toBeLessThan(2.5);
+    expect(sharpness.preferred).toBe('power-law');
     for (const p of doc.panels) {
       for (const q of p.points) {
         expect(q.replicas).toBe(100);
@@ -57,6 +77,9 @@ describe('kramers reproduce banknote --quick', () => {
     // Not a minimum: the gradient has not vanished and the Hessian is not positive definite.
     expect(doc.start!.gradientNorm).toBeGreaterThan(1e-6);
     expect(doc.start!.minEigenvalue).toBeLessThan(1e-6);
+    // No minimum, so no equilibrium around it and no barrier: the SGLD panels are left out.
+    expect(doc.panels.some((p) => p.optimizer === 'sgld')).toBe(false);
+    expect(doc.start!.box).toBeUndefined();
     for (const q of doc.panels.find((p) => p.id === 'adam-sqrt-k')!.points) {
       expect(q.escaped).toBe(100);
       expect(q.cv!).toBeLessThan(0.5);

@@ -7,10 +7,10 @@ import { main } from '@kramers/cli';
 const bin = fileURLToPath(new URL('../bin/kramers.js', import.meta.url));
 const run = promisify(execFile);
 
-/** Runs the built `kramers` binary in a child process; never throws on a non-zero exit. */
-export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the built `kramers` binary in a child process (killed after `timeoutMs`); never throws on a non-zero exit. */
+export async function cli(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { SymmetricEigenResult } from '@kramers/hvp-estimator';
 import { createMlpEnsemble, type MlpData, type MlpSpec } from '@kramers/replicas';
 import { loadDataset, standardize } from '@kramers/datasets';
 import { boundary, parseBoundary, type ExitDirection } from '@kramers/valley-detector';
@@ -22,11 +23,19 @@ export function modelSpec(job: Pick<ModelEscapeJob, 'hidden' | 'activation'>, da
   return { layers: [data.x.length / data.rows, ...job.hidden, classes], activation: job.activation };
 }
 
+interface ModelStart {
+  readonly spec: MlpSpec;
+  readonly data: MlpData;
+  readonly start: Pretrained;
+  /** The Hessian at the start, once a job needs it. */
+  hessian?: SymmetricEigenResult;
+}
+
 // Pretraining is deterministic and costs seconds; the jobs of one sweep share their start (and its Hessian).
-const pretrained = new Map<string, { spec: MlpSpec; data: MlpData; start: Pretrained; hessian?: ReturnType<typeof startHessian> }>();
+const pretrained = new Map<string, ModelStart>();
 
 /** The job's model, data and pretrained start (cached per configuration in this thread). */
-export function modelStart(job: ModelEscapeJob): { spec: MlpSpec; data: MlpData; start: Pretrained } {
+export function modelStart(job: ModelEscapeJob): ModelStart {
   const key = JSON.stringify([job.dataset, job.hidden, job.activation, job.weightDecay, job.pretrain, tf.getBackend()]);
   let hit = pretrained.get(key);
   if (hit === undefined) {
@@ -40,8 +49,8 @@ export function modelStart(job: ModelEscapeJob): { spec: MlpSpec; data: MlpData;
 }
 
 /** The Hessian at the job's pretrained start (P exact Hessian-vector products, once per configuration). */
-function hessianAtStart(job: ModelEscapeJob): ReturnType<typeof startHessian> {
-  const hit = modelStart(job) as { spec: MlpSpec; data: MlpData; start: Pretrained; hessian?: ReturnType<typeof startHessian> };
+function hessianAtStart(job: ModelEscapeJob): SymmetricEigenResult {
+  const hit = modelStart(job);
   hit.hessian ??= startHessian(hit.spec, hit.data, hit.start.theta, job.weightDecay);
   return hit.hessian;
 }
