@@ -45,3 +45,30 @@ test('tf.memory().numTensors is flat over 500 instrumented steps (basics, probes
   tf.dispose([x, y]);
   model.dispose();
 });
+
+test('a plugin that throws after making tensors leaks none of them; the next steps leak none either', () => {
+  const w = tf.variable(tf.zeros([4]), true, 'leak/kernel');
+  let calls = 0;
+  const thrower = definePlugin({
+    name: 'thrower',
+    setup: () => ({
+      onStep() {
+        calls++;
+        tf.ones([8]);
+        tf.keep(tf.zeros([2])).dispose(); // kept and released by the plugin itself
+        throw new Error('broke after allocating');
+      },
+    }),
+  });
+  const opt = instrument(tf.train.sgd(0.1), { plugins: [thrower, basics()] });
+  const errors: string[] = [];
+  opt.kramers.metric$.subscribe((e) => e.kind === 'plugin-error' && errors.push(e.message));
+  const loss = () => tf.sum(tf.square(tf.sub(w, 1))) as tf.Scalar;
+  const before = tf.memory().numTensors; // SGD keeps its learning-rate scalar from construction, not from a step
+  for (let i = 0; i < 21; i++) opt.minimize(loss);
+  expect(calls).toBe(1);
+  expect(errors).toEqual(['broke after allocating']);
+  expect(tf.memory().numTensors).toBe(before);
+  opt.kramers.close();
+  w.dispose();
+});
