@@ -11,6 +11,8 @@ const X_LABELS: Record<FigurePanel['x'], string> = {
 };
 
 const fmt = (v: number | null, digits = 4): string => (v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+/** A slope of any size: fixed digits where they read well, 3 significant digits otherwise (e.g. 8.05e-6 per 1/D). */
+const fmtSlope = (v: number): string => (Math.abs(v) >= 0.01 && Math.abs(v) < 1e4 ? v.toFixed(3) : v.toPrecision(3));
 
 /** One panel as a chart: observed points with their 95 % interval, the theory's points, the fitted line. */
 export function panelChart(panel: FigurePanel): SvgSpec {
@@ -43,11 +45,24 @@ export function panelChart(panel: FigurePanel): SvgSpec {
   if (panel.fit !== null) {
     series.push({
       kind: 'fit',
-      name: `fit: slope ${fmt(panel.fit.slope, 3)}, r = ${fmt(panel.fit.pearson)}`,
+      name: `fit: slope ${fmtSlope(panel.fit.slope)}, r = ${fmt(panel.fit.pearson)}`,
       slope: panel.fit.slope,
       intercept: panel.fit.intercept,
       dash: 'dashed',
       color: SVG_PALETTE[3]!,
+    });
+  }
+  if (panel.expectedSlope !== undefined && seen.length > 0) {
+    // The theory's slope through the points' centroid: the panel tests the law's slope, not an absolute rate.
+    const mx = seen.reduce((acc, p) => acc + p.x, 0) / seen.length;
+    const my = seen.reduce((acc, p) => acc + y(p.gamma), 0) / seen.length;
+    series.push({
+      kind: 'fit',
+      name: `wall law: slope ${fmtSlope(panel.expectedSlope)} (through the points' centre)`,
+      slope: panel.expectedSlope,
+      intercept: my - panel.expectedSlope * mx,
+      dash: 'dotted',
+      color: SVG_PALETTE[2]!,
     });
   }
   const blockedPoints = panel.points.filter((p) => p.escaped === 0 && p.ci[1] > 0);
