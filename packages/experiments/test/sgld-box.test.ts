@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '@kramers/core';
 import { boundary, parseBoundary } from '@kramers/valley-detector';
-import { boxWalls, equilibriumStarts, modelStart, startHessian, type ModelEscapeJob } from '@kramers/experiments';
+import { firstPassageTime } from '@kramers/escape-tracker';
+import { boxWalls, equilibriumStarts, modelStart, runAnyEscapeJob, startHessian, type ModelEscapeJob } from '@kramers/experiments';
 import { Float64Mlp } from '../../../test/support/float64-mlp.js';
 
 beforeAll(async () => {
@@ -190,5 +191,34 @@ describe('equilibriumStarts', () => {
     // λ = 1.6 at η·k = 1.4 has 1 − ηkλ/2 < 0: no equilibrium.
     expect(() => sample(1.4, ids(2))).toThrow(/λ2 = 1\.60 at η·k = 1\.4 has no equilibrium/);
     expect(() => sample(1, ids(2), 1e-3)).toThrow(/1000 draws for replica 0 all fell outside the boundary/);
+  });
+});
+
+describe('SGLD leaving a box, where everything is exact', () => {
+  test('a 1-D quadratic well with banknote’s face stiffness: the mean escape step is the exact first-passage time, monitored once a step', async () => {
+    // κ, r and η as the banknote SGLD panel's lowest faces; D hotter (ΔL/D = 3.5) to keep the test short.
+    const [kappa, r, eta] = [0.0083, 0.05, 1];
+    const D = (kappa * r * r) / 2 / 3.5;
+    const result = await runAnyEscapeJob({
+      landscape: { name: 'quadratic-valley', curvatures: [kappa] },
+      start: [0],
+      noise: 'none',
+      optimizer: { name: 'sgld', learningRate: eta, diffusion: D },
+      batchSize: 1,
+      boundary: `box:${r}`,
+      replicas: 400,
+      maxSteps: 100_000,
+      seed: 1,
+    });
+    expect(result.censored).toBe(0);
+    const observed = result.escapes.reduce((acc, e) => acc + e.step, 0) / result.escapes.length;
+    // From θ = 0 to ±r (reflecting at 0 by symmetry), in steps of η; checking only after each step moves an absorbing
+    // level out by 0.5826·√(2ηD) (Siegmund's correction for a discretely monitored Brownian path).
+    const exact = (level: number) => firstPassageTime({ potential: (q) => (kappa * q * q) / 2, diffusion: D, start: 0, target: level, reflectAt: 0 }).tau / eta;
+    const corrected = exact(r + 0.5826 * Math.sqrt(2 * eta * D));
+    console.log(`1-D box escape: observed ${observed.toFixed(0)} steps, exact ${exact(r).toFixed(0)}, with the monitoring correction ${corrected.toFixed(0)}`);
+    // 400 exponential escapes: ±10 % at 2σ.
+    expect(Math.abs(observed / corrected - 1)).toBeLessThan(0.1);
+    expect(observed / exact(r)).toBeGreaterThan(1.1);
   });
 });
