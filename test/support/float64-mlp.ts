@@ -702,3 +702,21 @@ export function batchFromCsv(text: string, classes?: number): Batch {
   });
   return { x, y, rows: rows.length };
 }
+
+/**
+ * The escape experiments' banknote model in float64: 4 → 10 (tanh) → 2 (softmax), categorical cross-entropy, with
+ * Keras-style l2 on the kernels when given (kramers' weight decay also covers the biases: add those terms yourself).
+ */
+export function banknoteTanhMlp(data: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number>; readonly rows: number }, l2?: number): Float64Mlp {
+  return new Float64Mlp(
+    {
+      layers: [
+        { inputs: 4, units: 10, activation: 'tanh', bias: true },
+        { inputs: 10, units: 2, activation: 'softmax', bias: true },
+      ],
+      loss: 'categoricalCrossentropy',
+      ...(l2 === undefined ? {} : { l2 }),
+    },
+    { x: Float64Array.from(data.x), y: Float64Array.from(data.y), rows: data.rows },
+  );
+}

@@ -8,7 +8,7 @@ import { createRng } from '@kramers/core';
 import { boundary, parseBoundary } from '@kramers/valley-detector';
 import { firstPassageTime } from '@kramers/escape-tracker';
 import { boxWalls, equilibriumStarts, modelStart, runAnyEscapeJob, startHessian, type ModelEscapeJob } from '@kramers/experiments';
-import { Float64Mlp } from '../../../test/support/float64-mlp.js';
+import { banknoteTanhMlp } from '../../../test/support/float64-mlp.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -38,16 +38,7 @@ describe('boxWalls on banknote’s pretrained minimum (the figure’s start)', (
     const walls = boxWalls({ spec, data, minimum: start.theta, hessian, weightDecay: job.weightDecay, radius: 0.05, within: 1.2 });
     expect(tf.memory().numTensors).toBe(before);
     // The float64 reference: cross-entropy of the same net, plus λ·Σθ² over kernels and biases.
-    const reference = new Float64Mlp(
-      {
-        layers: [
-          { inputs: 4, units: 10, activation: 'tanh', bias: true },
-          { inputs: 10, units: 2, activation: 'softmax', bias: true },
-        ],
-        loss: 'categoricalCrossentropy',
-      },
-      { x: Float64Array.from(data.x), y: Float64Array.from(data.y), rows: data.rows },
-    );
+    const reference = banknoteTanhMlp(data);
     const objective = (theta: ArrayLike<number>) => {
       const { loss, gradient } = reference.lossAndGradient(theta);
       let penalty = 0;

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '@kramers/core';
 import { mlpLayout } from '@kramers/replicas';
 import { modelData, startCurvature } from '@kramers/experiments';
-import { Float64Mlp, jacobiEigen } from '../../../test/support/float64-mlp.js';
+import { banknoteTanhMlp, jacobiEigen } from '../../../test/support/float64-mlp.js';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
@@ -23,17 +23,8 @@ test('startCurvature: every eigenvalue of the weight-decayed banknote loss match
   const got = startCurvature(spec, data, theta, lambda);
   expect(tf.memory().numTensors).toBe(before);
 
-  const reference = new Float64Mlp(
-    {
-      layers: [
-        { inputs: 4, units: 10, activation: 'tanh', bias: true },
-        { inputs: 10, units: 2, activation: 'softmax', bias: true },
-      ],
-      loss: 'categoricalCrossentropy',
-      l2: lambda, // kernels: λ·ΣW²
-    },
-    { x: Float64Array.from(data.x), y: Float64Array.from(data.y), rows: data.rows },
-  );
+  // Kernels: λ·ΣW² (Keras-style l2 in the reference).
+  const reference = banknoteTanhMlp(data, lambda);
   const P = layout.parameters;
   const h = reference.hessian(theta);
   // kramers' loss also decays the biases (tfjs's l2 on kernels and biases): + 2λ on their diagonal.
