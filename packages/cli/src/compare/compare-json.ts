@@ -1,6 +1,7 @@
 import type { LatestState } from '@kramers/core';
 import type { CompareResult } from '@kramers/experiments';
 import { batchSizeAdvice } from './batch-size-advice.js';
+import { resultFacts } from './result-facts.js';
 
 /** The `--json` document of `kramers compare` (a contract: see the package README). */
 export function compareJson(result: CompareResult, state: LatestState, context: { backend: string; seed: number; epochs: number; version: string; preset?: string }) {
@@ -11,12 +12,7 @@ export function compareJson(result: CompareResult, state: LatestState, context: 
     backend: context.backend,
     seed: context.seed,
     epochs: context.epochs,
-    task: result.task,
-    loss: result.loss,
-    dataset: result.dataset,
-    model: result.model,
-    probeRows: result.probeRows,
-    stepsPerEpoch: result.stepsPerEpoch,
+    ...resultFacts(result),
     elapsedMs: Math.round(result.elapsedMs),
     runs: result.runs.map((run) => {
       const summary = state.runs.find((r) => r.runId === run.id);

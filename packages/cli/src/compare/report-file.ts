@@ -5,6 +5,7 @@ import type { KramersEvent, LatestState, MetricEvent } from '@kramers/core';
 import type { CompareResult } from '@kramers/experiments';
 import { htmlReport, type ReportCell, type SeriesPoint } from '@kramers/reporters';
 import { CliFailure } from '../cli-failure.js';
+import { resultFacts } from './result-facts.js';
 
 /** Charted over training, by metric name, in this order: the step loss, then the final table's columns. */
 const CHARTED = ['loss', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'];
@@ -92,12 +93,7 @@ function reportInput(context: ReportContext, recorded: ReadonlyMap<string, Reado
     configuration: {
       command: context.commandLine,
       ...flags,
-      task: result.task,
-      loss: result.loss,
-      dataset: result.dataset,
-      model: result.model,
-      probeRows: result.probeRows,
-      stepsPerEpoch: result.stepsPerEpoch,
+      ...resultFacts(result),
       interrupted: result.interrupted,
       elapsedSeconds: Math.round(result.elapsedMs) / 1000,
     },
