@@ -3,12 +3,7 @@ import type { CompareResult } from '@kramers/experiments';
 import { formatCount } from '@kramers/escape-tracker';
 import { comparisonTable } from '@kramers/reporters';
 import { batchSizeAdvice } from './batch-size-advice.js';
-
-/** Columns of the final table, in order; anything else plugins emit follows. */
-const COLUMNS = {
-  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'],
-  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'],
-} as const;
+import { TABLE_COLUMNS } from './table-columns.js';
 
 /** Shown per step or as a diagnostic elsewhere, or duplicates of a column: not extra columns. */
 const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count', 'trace_C', 'noise_scale_at_probe', 'pooled_tail_index', 'pooled_tail_index_with_noise', 'noise_hessian_pearson', 'grad_snr', 'grad_snr_at_probe',
@@ -18,7 +13,7 @@ const NOT_EXTRA = ['loss', 'update_norm', 'param_norm', 'test_loss', 'hvp_count'
 /** The human output of `kramers compare`: a header line, the comparison table, and notes on what went wrong. */
 export function renderCompare(result: CompareResult, state: LatestState, backend: string, preset?: string): string {
   const d = result.dataset;
-  const columns = COLUMNS[result.task];
+  const columns = TABLE_COLUMNS[result.task];
   const output = result.task === 'classification' ? `${d.classes} classes, softmax` : `${d.targets} target${d.targets === 1 ? '' : 's'}, linear`;
   const lines = [
     '',

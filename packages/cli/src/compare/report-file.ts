@@ -6,15 +6,10 @@ import type { CompareResult } from '@kramers/experiments';
 import { htmlReport, type ReportCell, type SeriesPoint } from '@kramers/reporters';
 import { CliFailure } from '../cli-failure.js';
 import { resultFacts } from './result-facts.js';
+import { TABLE_COLUMNS } from './table-columns.js';
 
 /** Charted over training, by metric name, in this order: the step loss, then the final table's columns. */
 const CHARTED = ['loss', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'];
-
-/** The report's table columns after run, status and steps: the same metrics as the printed table's fixed columns. */
-const TABLE = {
-  classification: ['train_loss', 'train_accuracy', 'test_accuracy', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'],
-  regression: ['train_mse', 'test_mse', 'lambda_max', 'lambda_min', 'noise_scale', 'critical_batch_size', 'T_top', 'predicted_steps', 'grad_norm', 'distance'],
-} as const;
 
 /** What the report needs besides the recorded series. */
 export interface ReportContext {
@@ -64,7 +59,8 @@ function charted(event: MetricEvent): boolean {
 
 function reportInput(context: ReportContext, recorded: ReadonlyMap<string, ReadonlyMap<string, SeriesPoint[]>>) {
   const { result, state } = context;
-  const columns = TABLE[result.task];
+  // After run, status and steps: the printed table's fixed columns.
+  const columns = TABLE_COLUMNS[result.task];
   const rows = result.runs.map((run): ReportCell[] => {
     const metrics = Object.values(state.runs.find((r) => r.runId === run.id)?.metrics ?? {});
     return [
