@@ -59,14 +59,13 @@ export function boxWalls(options: BoxWallsOptions): BoxWall[] {
       const theta = Float64Array.from(minimum, (m, j) => m + (sign * radius * column[j]!) / column[i]!);
       for (let it = 0; it < 12; it++) {
         const { gradient: g } = lossAt(theta);
-        let hg = 0;
         const step = new Float64Array(P);
         for (let a = 0; a < P; a++) {
           let s = 0;
           for (let b = 0; b < P; b++) s += inverse[a * P + b]! * g[b]!;
           step[a] = s;
         }
-        hg = step[i]!;
+        const hg = step[i]!;
         let largest = 0;
         for (let a = 0; a < P; a++) {
           const d = -step[a]! + (column[a]! * hg) / column[i]!;

@@ -3,9 +3,9 @@ import type { FigureSpec, PanelSpec } from './escape-figure.js';
 import { escapeDocument } from './escape-document.js';
 import { escapeJobKey, isModelJob, type EscapeJob, type EscapeJobResult } from './escape-job.js';
 import { modelEscapeDocument } from './model-escape-document.js';
-import { modelStart } from './run-model-escape-job.js';
+import { hessianAtStart, modelStart } from './run-model-escape-job.js';
 import { boxWalls } from './box-walls.js';
-import { startHessian } from './start-curvature.js';
+import { curvatureOf } from './start-curvature.js';
 import type { EscapeRunner, RunnerHooks } from './escape-runner.js';
 import { buildLandscape } from './build-landscape.js';
 import { predictEscape } from './predict-escape.js';
@@ -130,9 +130,9 @@ export function figureStart(jobs: readonly EscapeJob[]): FigureStart | undefined
   const job = jobs.find(isModelJob);
   if (job === undefined) return undefined;
   const { spec, data, start } = modelStart(job);
-  const hessian = startHessian(spec, data, start.theta, job.weightDecay);
-  const { values } = hessian;
-  const curvature = { minEigenvalue: values[0]!, maxEigenvalue: values[values.length - 1]!, parameters: values.length };
+  // The cached Hessian: in-process jobs with equilibrium starts use the same one.
+  const hessian = hessianAtStart(job);
+  const curvature = curvatureOf(hessian);
   const rule = parseBoundary(job.boundary);
   if (rule.kind !== 'box' || !(curvature.minEigenvalue > 0)) {
     return { weightDecay: job.weightDecay, loss: start.loss, gradientNorm: start.gradientNorm, ...curvature };

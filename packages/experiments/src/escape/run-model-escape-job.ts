@@ -48,8 +48,8 @@ export function modelStart(job: ModelEscapeJob): ModelStart {
   return hit;
 }
 
-/** The Hessian at the job's pretrained start (P exact Hessian-vector products, once per configuration). */
-function hessianAtStart(job: ModelEscapeJob): SymmetricEigenResult {
+/** The Hessian at the job's pretrained start (P exact Hessian-vector products, once per configuration and thread). */
+export function hessianAtStart(job: ModelEscapeJob): SymmetricEigenResult {
   const hit = modelStart(job);
   hit.hessian ??= startHessian(hit.spec, hit.data, hit.start.theta, job.weightDecay);
   return hit.hessian;

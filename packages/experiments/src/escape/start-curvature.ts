@@ -16,7 +16,11 @@ export interface StartCurvature {
  * then a dense symmetric eigensolve. For the small models of escape experiments (P ≲ 1000).
  */
 export function startCurvature(spec: MlpSpec, data: MlpData, theta: Float32Array, weightDecay: number): StartCurvature {
-  const { values } = startHessian(spec, data, theta, weightDecay);
+  return curvatureOf(startHessian(spec, data, theta, weightDecay));
+}
+
+/** The spectrum's ends and size, from a Hessian's eigendecomposition (ascending eigenvalues). */
+export function curvatureOf({ values }: SymmetricEigenResult): StartCurvature {
   return { minEigenvalue: values[0]!, maxEigenvalue: values[values.length - 1]!, parameters: values.length };
 }
 
